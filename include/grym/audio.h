@@ -1,0 +1,136 @@
+/*
+ * audio.h - decoding, mixdown and resampling, streaming in blocks.
+ *
+ * Files are opened by grym itself (O_NOFOLLOW | O_NONBLOCK, then fstat
+ * must say "regular file"); libsndfile (and FFmpeg's libraries for what
+ * libsndfile cannot read: M4A/AAC/ALAC) only ever get the descriptor or
+ * virtual I/O, never the path.  Nothing a header declares is trusted: the
+ * real end of the data is where decoding stops.  Non-finite samples are
+ * replaced by 0.  Library chatter never reaches the terminal.
+ *
+ * Memory: constant per open file (decoder state plus one block), whatever
+ * the file's length.
+ *
+ * Thread rules: an audio_file / audio_stream belongs to one thread at a
+ * time; different objects may be used from different threads at once.
+ */
+#ifndef GRYM_AUDIO_H
+#define GRYM_AUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grym/err.h"
+
+#define AUDIO_RATE_MIN 8000      /* Hz: slower files are rejected */
+#define AUDIO_RATE_MAX 384000    /* Hz: faster files are rejected */
+#define AUDIO_CHANNELS_MAX 64    /* more channels are rejected */
+
+struct audio_info {
+	char format[16];          /* container, lower case: "wav", "aiff", "flac", "ogg",
+	                             "opus", "mp3", "m4a", ... */
+	char codec[24];           /* sample encoding: "pcm16", "pcm24", "float", "vorbis",
+	                             "opus", "mp3", "aac", "alac", ... */
+	int rate;                 /* Hz, AUDIO_RATE_MIN..AUDIO_RATE_MAX */
+	int channels;             /* 1..AUDIO_CHANNELS_MAX */
+	int bits;                 /* bits per sample of a PCM source, 0 for lossy */
+	int lossless;             /* 1 for PCM/FLAC/ALAC, 0 for lossy codecs */
+	int64_t frames_declared;  /* the header's claim (untrusted), -1 if none */
+	int64_t size;             /* bytes on disk (or in memory) */
+	int64_t mtime_ns;         /* modification time, ns since the epoch (0 in memory) */
+};
+
+struct audio_file;
+
+/*
+ * Open path for decoding.  Returns a new object (audio_close() it), or NULL
+ * with err naming the path and the reason ("not a regular file", "sample
+ * rate 1 Hz is out of range", "not an audio file libsndfile or FFmpeg can
+ * read", ...).  Never blocks on a FIFO and never follows a final symlink.
+ */
+struct audio_file *audio_open(const char *path, struct gr_err *err);
+
+/*
+ * Open bytes in memory (through virtual I/O; the bytes are borrowed and
+ * must outlive the object).  name is used in messages only.
+ */
+struct audio_file *audio_open_mem(const void *data, size_t len, const char *name,
+                                  struct gr_err *err);
+
+/* Borrowed; valid until audio_close(). */
+const struct audio_info *audio_get_info(const struct audio_file *f);
+
+/*
+ * Decode up to n frames of interleaved float samples in [-1, 1] (buf holds
+ * n * channels floats).  Returns the frames decoded (> 0), 0 at the end of
+ * the data, or a negative GR_E* code with err set.  After 0, call
+ * audio_end_status() to learn whether the file ended cleanly.
+ */
+long audio_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err);
+
+/*
+ * After audio_read() returned 0: 0 when the data ended cleanly, or
+ * -GR_ECORRUPT with err saying how much was decoded before the data went
+ * bad ("decoded 41.2 s, then corrupt FLAC frame").  The decoded part is
+ * good and may be kept.
+ */
+int audio_end_status(const struct audio_file *f, struct gr_err *err);
+
+/* Frames decoded so far. */
+int64_t audio_frames_done(const struct audio_file *f);
+
+/* Seek to a frame (for audition and export).  0 or -GR_E* with err. */
+int audio_seek(struct audio_file *f, int64_t frame, struct gr_err *err);
+
+/*
+ * 64-bit xxhash (XXH3) of the file's bytes, read with pread() from the
+ * descriptor that was opened (so it is the same file that is decoded);
+ * does not disturb decoding.  0 or -GR_EIO with err.
+ */
+int audio_hash(struct audio_file *f, uint64_t *hash, struct gr_err *err);
+
+/* NULL ok. */
+void audio_close(struct audio_file *f);
+
+/*
+ * Channel mapping and resampling of blocks the caller pushes (used by the
+ * analysis pipeline, which also needs the source frames for loudness, and
+ * by audio_stream below).  out_channels is 1 (mix down to mono: the mean of
+ * all channels), 2 (mono to both sides, more than two mixed down to two) or
+ * 0 (keep the source's channels).  quality is a libsamplerate converter
+ * type (SRC_SINC_FASTEST .. SRC_SINC_BEST_QUALITY).  When the rates are
+ * equal no converter is made and samples pass through exactly.
+ * Streaming: the total output length is round(in_frames * ratio) within a
+ * frame once audio_resampler_push() has been called with last = 1.
+ */
+struct audio_resampler;
+struct audio_resampler *audio_resampler_new(int channels, int in_rate, int out_rate,
+                                            int out_channels, int quality,
+                                            struct gr_err *err);
+/*
+ * Convert in_frames interleaved source frames.  Output is appended to out
+ * (room for out_cap frames of the output channel count); returns frames
+ * written, or a negative GR_E*.  The caller must give out_cap of at least
+ * audio_resampler_max_out(r, in_frames) frames; last = 1 flushes.
+ */
+long audio_resampler_push(struct audio_resampler *r, const float *in, size_t in_frames,
+                          float *out, size_t out_cap, int last, struct gr_err *err);
+size_t audio_resampler_max_out(const struct audio_resampler *r, size_t in_frames);
+int audio_resampler_out_channels(const struct audio_resampler *r);
+void audio_resampler_free(struct audio_resampler *r);
+
+/*
+ * A pull stream over an open file: decode, map channels, resample, in
+ * blocks (for audition and export).  Parameters as for the resampler.
+ */
+struct audio_stream;
+struct audio_stream *audio_stream_new(struct audio_file *f, int out_rate,
+                                      int out_channels, int quality,
+                                      struct gr_err *err);
+/* Fill out with up to n frames at out_rate.  Returns frames written, 0 at
+ * the end, negative GR_E* on error. */
+long audio_stream_read(struct audio_stream *s, float *out, size_t n, struct gr_err *err);
+int audio_stream_channels(const struct audio_stream *s);
+void audio_stream_free(struct audio_stream *s);
+
+#endif

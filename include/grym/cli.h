@@ -1,0 +1,42 @@
+/*
+ * cli.h - subcommands.  Each lives in src/cli/<name>.c and ends in one
+ * const struct cli_cmd; src/cli/commands.c lists them.  The same table
+ * drives dispatch, `grym --help` and `grym help CMD`.
+ *
+ * Exit codes: 0 ok, 1 failure (a file could not be read, a device is
+ * missing, ...), 2 usage error.
+ */
+#ifndef GRYM_CLI_H
+#define GRYM_CLI_H
+
+#include "grym/config.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+struct cli_env {
+	struct gr_config cfg;       /* loaded configuration */
+	const char *config_path;    /* --config FILE, or NULL */
+	const char *argv0;
+};
+
+struct cli_cmd {
+	const char *name;           /* "analyze" */
+	const char *args;           /* "FILE... [--json]" */
+	const char *summary;        /* one line for `grym --help` */
+	const char *help;           /* the text of `grym help NAME` (options, examples) */
+	int (*run)(struct cli_env *env, int argc, char **argv);  /* argv[0] = name */
+};
+
+extern const struct cli_cmd *const cli_commands[];
+const struct cli_cmd *cli_find(const char *name);
+
+/* Print "usage: grym NAME ARGS" and the help to f. */
+void cli_usage(const struct cli_cmd *c, FILE *f);
+/* Report a usage error for c on stderr; returns CLI_USAGE. */
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Report a failure "grym: <msg>" on stderr (msg escaped for the terminal). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * commands.c - the table of subcommands (one descriptor per file) and the
+ * shared helpers for usage and errors.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grym/cli.h"
+#include "grym/util.h"
+
+extern const struct cli_cmd cli_cmd_config;
+extern const struct cli_cmd cli_cmd_help;
+
+const struct cli_cmd *const cli_commands[] = {
+	&cli_cmd_config,
+	&cli_cmd_help,
+	NULL,
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (size_t i = 0; cli_commands[i] != NULL; i++)
+		if (!strcmp(cli_commands[i]->name, name))
+			return cli_commands[i];
+	return NULL;
+}
+
+void cli_usage(const struct cli_cmd *c, FILE *f)
+{
+	fprintf(f, "usage: grym %s %s\n\n%s\n", c->name, c->args, c->summary);
+	if (c->help != NULL && c->help[0] != '\0')
+		fprintf(f, "\n%s", c->help);
+}
+
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	char *e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = str_escape_term(msg);
+	fprintf(stderr, "grym %s: %s\nusage: grym %s %s\n", c->name, e, c->name, c->args);
+	free(e);
+	return CLI_USAGE;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	char *e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = str_escape_term(msg);
+	fprintf(stderr, "grym: %s\n", e);
+	free(e);
+}

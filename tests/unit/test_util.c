@@ -1,0 +1,112 @@
+/*
+ * test_util.c - strings, terminal-safe text, JSON strings, configuration.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "grym/config.h"
+#include "grym/util.h"
+
+static void test_escape_term(void **state)
+{
+	char *e;
+
+	e = str_escape_term("plain name.wav");
+	assert_string_equal(e, "plain name.wav");
+	free(e);
+	e = str_escape_term("a\x1b[31mred\x1b[0m\n.wav");
+	assert_string_equal(e, "a\\x1b[31mred\\x1b[0m\\n.wav");
+	free(e);
+	/* invalid UTF-8 and a C1 CSI (U+009B) are escaped, valid UTF-8 kept */
+	e = str_escape_term("caf\xc3\xa9 \xff \xc2\x9b" "2J");
+	assert_string_equal(e, "caf\xc3\xa9 \\xff \\u009b2J");
+	free(e);
+	e = str_escape_term("back\\slash\ttab\x7f");
+	assert_string_equal(e, "back\\\\slash\\ttab\\x7f");
+	free(e);
+}
+
+static void test_json_string(void **state)
+{
+	struct str b;
+
+	str_init(&b);
+	str_add_json(&b, "q\"b\\n\n\x01\xff\xc3\xa9");
+	assert_string_equal(b.s, "\"q\\\"b\\\\n\\n\\u0001\\ufffd\xc3\xa9\"");
+	str_fini(&b);
+}
+
+static void test_config_defaults(void **state)
+{
+	struct gr_config c;
+
+	config_defaults(&c);
+	assert_int_equal(c.rate, 22050);
+	assert_int_equal(c.fft_size, 2048);
+	assert_true(c.silence_db < -20 && c.silence_db > -90);
+	assert_true(c.n_keys > 10);
+}
+
+static void test_config_load(void **state)
+{
+	struct gr_config c;
+	struct gr_err err = { 0 };
+	const char *y = "analysis:\n  rate: 16000\n  min_silence: 0.5\n"
+	                "display:\n  key_spelling: flats\n  theme: light\n"
+	                "keys:\n  x: quit\n";
+
+	config_defaults(&c);
+	assert_int_equal(config_load_string(&c, y, strlen(y), "t.yaml", &err), 0);
+	assert_int_equal(c.rate, 16000);
+	assert_true(c.min_silence > 0.49 && c.min_silence < 0.51);
+	assert_int_equal(c.key_flats, 1);
+	assert_string_equal(c.theme, "light");
+	int found = 0;
+	for (int i = 0; i < c.n_keys; i++)
+		if (!strcmp(c.keys[i].key, "x") && !strcmp(c.keys[i].command, "quit"))
+			found = 1;
+	assert_true(found);
+}
+
+static void expect_error(const char *y, const char *needle)
+{
+	struct gr_config c, before;
+	struct gr_err err = { 0 };
+
+	config_defaults(&c);
+	before = c;
+	assert_int_not_equal(config_load_string(&c, y, strlen(y), "bad.yaml", &err), 0);
+	if (strstr(err.msg, needle) == NULL)
+		fail_msg("error '%s' lacks '%s'", err.msg, needle);
+	/* all or nothing: nothing changed */
+	assert_int_equal(memcmp(&c, &before, sizeof(c)), 0);
+}
+
+static void test_config_errors(void **state)
+{
+	expect_error("analysis:\n  rate: 16000\n  bogus: 1\n", "bad.yaml:3:3: unknown option 'analysis.bogus'");
+	expect_error("analysis:\n  rate: fast\n", "bad.yaml:2:9: analysis.rate: expected an integer");
+	expect_error("analysis:\n  rate: 1000\n", "bad.yaml:2:9: analysis.rate: 1000 is out of range");
+	expect_error("nosuch:\n  a: 1\n", "bad.yaml:1:1: unknown section 'nosuch'");
+	expect_error("display:\n  ascii: maybe\n", "expected true or false");
+	expect_error("analysis: [1, 2]\n", "bad.yaml:1:11:");
+	expect_error("analysis:\n  rate: 22050\n   x: :\n", "bad.yaml:");
+	expect_error("analysis:\n  fft_size: 1000\n", "power of two");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_term),
+		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_load),
+		cmocka_unit_test(test_config_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -30,7 +30,9 @@
 #include "grym/err.h"
 
 #define DSP_NMFCC 13      /* MFCC coefficients per frame (c0..c12) */
-#define DSP_NCHROMA 12    /* pitch classes, index 0 = C */
+#define DSP_NCHROMA 36    /* chroma bins: 3 per semitone; bin 3*pc is centred on
+                             pitch class pc (0 = C) at A440 tuning, so a plugin
+                             can estimate tuning and fold to 12 */
 #define DSP_NCONTRAST 7   /* spectral contrast sub-bands */
 #define DSP_NBANDS 8      /* coarse log-spaced band energies */
 
@@ -65,8 +67,9 @@ struct dsp_frame {
 	float contrast[DSP_NCONTRAST]; /* peak-valley difference per sub-band, dB */
 	float bands[DSP_NBANDS];       /* log band energies, dB */
 	float mfcc[DSP_NMFCC];         /* MFCCs of the log-mel spectrum */
-	float chroma[DSP_NCHROMA];     /* log-frequency chroma energy (tuning-corrected),
-	                                  non-negative, not normalised */
+	float chroma[DSP_NCHROMA];     /* log-frequency chroma energy, 1/3-semitone
+	                                  bins (see DSP_NCHROMA), non-negative,
+	                                  not normalised */
 };
 
 struct dsp_region {

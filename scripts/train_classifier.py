@@ -85,7 +85,7 @@ def read_features(paths, manifest):
                 # for other clips only region-bound rows are labelled with the clip's class
                 if kind == "file" and cls != "silence":
                     continue
-                X.append([float(t) for t in v[5:5 + DIM]])
+                X.append([float(t) for t in v[7:7 + DIM]])
                 y.append(ENUM[cls])
                 g.append(grp)
                 files.append(key)

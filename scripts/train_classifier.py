@@ -43,14 +43,14 @@ def label_of(name):
     return "effect" if name == "oneshot" else name
 
 
-def read_manifest(path):
+def read_manifest(path, extra=False):
     rows = {}
     with open(path) as f:
         head = f.readline().rstrip("\n").split("\t")
         for line in f:
             v = dict(zip(head, line.rstrip("\n").split("\t")))
             pkg = v.get("source_package", "") or ("synthetic-" + v["class"])
-            if v.get("origin") == "synthetic":
+            if v.get("origin") == "synthetic" and not extra:
                 pkg = "synthetic-" + v["class"]
             rows[v["file"]] = (label_of(v["class"]), pkg, v.get("confidence", ""))
     return rows
@@ -259,6 +259,8 @@ def main():
     ap.add_argument("manifest", nargs="?")
     ap.add_argument("features", nargs="*")
     ap.add_argument("--init", action="store_true", help="write an untrained placeholder model")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="manifest of extra training-only material (never held out)")
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--epochs", type=int, default=150)
     ap.add_argument("--folds", type=int, default=5)
@@ -272,7 +274,11 @@ def main():
     if not a.manifest or not a.features:
         ap.error("need MANIFEST and FEATURES")
     manifest = read_manifest(a.manifest)
-    X, y, g, files, kinds, aug = read_features(a.features, manifest)
+    extra = {}
+    for m in a.extra:
+        extra.update(read_manifest(m, extra=True))
+    X, y, g, files, kinds, aug = read_features(a.features, dict(extra, **manifest))
+    aug |= np.array([f in extra and f not in manifest for f in files], dtype=bool)
     if len(y) == 0:
         sys.exit("no labelled rows: do the feature tables name the manifest's files?")
     held = set() if a.all else holdout_groups(manifest, a.holdout)

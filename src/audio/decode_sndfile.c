@@ -168,6 +168,18 @@ static const char *log_damage(const char *text)
 	return "";
 }
 
+/* Keep libsndfile's error text without its "Error : " and final dot. */
+static void sf_detail(struct audio_file *f, const char *msg)
+{
+	size_t n;
+
+	if (strncmp(msg, "Error : ", 8) == 0)
+		msg += 8;
+	n = str_lcpy(f->corrupt_detail, msg, sizeof(f->corrupt_detail));
+	if (n > 0 && n < sizeof(f->corrupt_detail) && f->corrupt_detail[n - 1] == '.')
+		f->corrupt_detail[n - 1] = '\0';
+}
+
 /* Look at what libsndfile logged since the last call; 1 if it shows damage. */
 static int log_check(struct audio_file *f, struct sfb *b)
 {
@@ -202,8 +214,7 @@ static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *
 			if (sf_error(b->sf) != SF_ERR_NO_ERROR) {
 				/* The frames before the error decoded fine: keep them. */
 				f->corrupt_what = damage_name(b->major);
-				str_lcpy(f->corrupt_detail, sf_strerror(b->sf),
-				         sizeof(f->corrupt_detail));
+				sf_detail(f, sf_strerror(b->sf));
 				got += (size_t)r;
 				break;
 			}

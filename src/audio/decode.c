@@ -154,12 +154,16 @@ static int open_backends(struct audio_file *f, struct gr_err *err)
 		if (f->src.io_errno != 0)
 			return gr_fail(err, GR_EIO, "%s: read error: %s", f->name,
 			               strerror(f->src.io_errno));
+		if (f->corrupt_detail[0] != '\0')
+			return gr_fail(err, GR_EFORMAT, "%s: not an audio file libsndfile or FFmpeg "
+			               "can read (libsndfile: %s)", f->name, f->corrupt_detail);
 		return gr_fail(err, GR_EFORMAT, "%s: not an audio file libsndfile or FFmpeg can read",
 		               f->name);
 	}
 opened:
 	if (rc < 0)
 		return rc;
+	f->corrupt_detail[0] = '\0';
 	f->info.size = f->src.size;
 	rc = audio_check_info(f, err);
 	return rc;

@@ -274,8 +274,13 @@ int audio_sndfile_open(struct audio_file *f, struct gr_err *err)
 	f->src.pos = 0;
 	b->sf = sf_open_virtual(&b->vio, SFM_READ, &si, f);
 	if (b->sf == NULL) {
+		/* Not ours: let the next backend try, but remember why libsndfile
+		 * refused a container it did recognise ("No 'data' chunk"). */
+		int e = sf_error(NULL);
+		if (e != SF_ERR_UNRECOGNISED_FORMAT && e != SF_ERR_NO_ERROR)
+			sf_detail(f, sf_error_number(e));
 		free(b);
-		return -GR_EFORMAT; /* not ours: let the next backend try */
+		return -GR_EFORMAT;
 	}
 	f->be = &sfb_backend;
 	f->be_state = b;

@@ -33,7 +33,8 @@
 #include "grym/util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* From sanitizer/allocator_interface.h (which gcc does not install). */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 static char *tdir;
@@ -492,7 +493,7 @@ static void test_bad_rates(void **state)
 	expect_open_fail(path, "65 channels is out of range");
 	n = make_wav(buf, 44100, 0, 100);
 	assert_int_equal(fx_write_bytes(path, buf, n, &err), 0);
-	expect_open_fail(path, path);
+	expect_open_fail(path, "not an audio file libsndfile or FFmpeg can read (libsndfile:");
 
 	/* AIFF: the rate is an 80-bit float; make it a NaN. */
 	p = buf;
@@ -708,8 +709,17 @@ static void test_lying_length(void **state)
 	memset(bytes + 22, 0, 4);
 	assert_int_equal(fx_write_bytes(path, bytes, len, &err), 0);
 	free(bytes);
+	{
+		/* The lie is real: libsndfile itself believes it. */
+		SF_INFO si = { 0 };
+		SNDFILE *sf = sf_open(path, SFM_READ, &si);
+		assert_non_null(sf);
+		assert_true(si.frames > (sf_count_t)1 << 60);
+		sf_close(sf);
+	}
 
 	f = audio_open(path, &err);
+	assert_int_equal(audio_get_info(f)->frames_declared, -1);
 	assert_non_null(f);
 	total = 0;
 	blocks = 0;
@@ -750,12 +760,12 @@ static void test_lying_length(void **state)
 	assert_int_equal(fx_write_bytes(rf, rb, 80 + 2000, &err), 0);
 	free(rb);
 	f = audio_open(rf, &err);
-	if (f == NULL) {
-		/* Refusing it outright is fine too, with a clear message. */
-		assert_non_null(strstr(err.msg, rf));
-	} else {
+	assert_non_null(f);
+	{
 		float *all;
+		assert_true(audio_get_info(f)->frames_declared <= 1000);
 		assert_int_equal(decode_all(f, &all), 1000);
+		assert_int_equal(audio_end_status(f, &err), 0);
 		free(all);
 		audio_close(f);
 	}

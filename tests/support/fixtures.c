@@ -345,7 +345,7 @@ int fx_write_m4a(const char *path, const struct fx_spec *s, const char *codec,
 		const char *argv[] = { "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", tmp,
 		                 "-c:a", aac ? "aac" : "alac",
 		                 aac ? "-b:a" : "-sample_fmt", aac ? bitrate : "s16p",
-		                 "-f", "ipod", path, NULL };
+		                 "-movflags", "+faststart", "-f", "ipod", path, NULL };
 		snprintf(bitrate, sizeof(bitrate), "%dk", 64 * (s->channels > 1 ? s->channels : 2));
 		if (run_quiet(argv) != 0)
 			rc = gr_fail(err, GR_EIO, "%s: ffmpeg failed to encode %s", path, codec);

@@ -123,7 +123,8 @@ int fx_have_ffmpeg(void);
  * Write an M4A file through the ffmpeg command: codec "aac" (128 kb/s per
  * two channels) or "alac".  The signal is first written as a 32-bit float
  * WAV next to path and removed after; the container is M4A whatever the
- * name.  spec->format is ignored.  Returns
+ * name, with the index (moov) first, as streaming encoders write it.
+ * spec->format is ignored.  Returns
  * 0, -GR_ENOTSUP when ffmpeg is missing, -GR_EIO when it fails.
  */
 int fx_write_m4a(const char *path, const struct fx_spec *s, const char *codec,

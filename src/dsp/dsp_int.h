@@ -49,23 +49,24 @@ typedef int (*stft_fn)(void *ctx, const struct stft_frame *f);
 
 struct stft {
 	int n, hop, rate;           /* main FFT size, hop, analysis rate (Hz) */
-	int dec, cn;                /* chroma decimation factor and FFT size */
+	int dec, cn, half;          /* chroma decimation, FFT size, filter half-length */
 	double crate;               /* chroma rate, Hz = rate / dec */
-	float *ring;                /* analysis samples, absolute index & mask */
-	size_t mask;
+	float *lin;                 /* analysis samples: lin[i - lbase] is sample i;
+	                               zeros before sample 0 */
+	size_t lsize;
+	int64_t lbase;
 	int64_t written;            /* samples in (real + flush padding) */
-	float *dring;               /* decimated samples */
-	size_t dmask;
-	int64_t dwritten;
+	float *dlin;                /* decimated samples: dlin[m - dbase] */
+	size_t dsize;
+	int64_t dbase, dwritten;    /* dwritten: next decimated index to make */
 	int ntaps;                  /* nonzero decimator taps (symmetric pairs) */
 	int *toff;                  /* tap offsets (> 0) */
 	float *tw;                  /* tap weights; centre weight is tw0 */
 	float tw0;
 	int64_t next;               /* next frame index to emit */
 	int64_t limit;              /* frames >= limit are not emitted (flush) */
-	int64_t lead;               /* samples needed past a frame's centre */
 	float *win, *cwin;          /* Hann windows */
-	float *raw, *buf, *cbuf, *power;
+	float *buf, *cbuf, *power;
 	fftwf_complex *spec, *cspec;
 	fftwf_plan p, cp;
 };
@@ -152,7 +153,8 @@ struct chroma {
 	int cn, kmin, kmax;         /* FFT size, bin range searched for peaks */
 	double crate;
 	float pscale;               /* |X|^2 at a peak -> sine mean square */
-	float *lp;                  /* log power scratch, cn/2 + 1 */
+	float *lp, *pw;             /* log2 power and power scratch, cn/2 + 1 */
+	float *pos, *dpos;          /* chroma position of bin k (+288), per bin of offset */
 };
 
 int chroma_init(struct chroma *c, int cn, double crate, struct gr_err *err);
@@ -294,5 +296,21 @@ int loud_finish(struct loud *l, struct dsp_region *reg, struct gr_err *err);
 
 /* Hann window of length n (periodic, as librosa / scipy "hann", sym=False). */
 void dsp_hann(float *w, int n);
+
+/* log2 of x > 0, absolute error < 2e-5: exponent bits plus the atanh
+ * series of the mantissa (no libm call; for peak interpolation, flatness
+ * and pitch positions). */
+static inline float dsp_fast_log2(float x)
+{
+	union { float f; uint32_t u; } v = { x };
+	float e = (float)((int)((v.u >> 23) & 0xff) - 127);
+	float t, t2;
+
+	v.u = (v.u & 0x007fffff) | 0x3f800000;   /* mantissa in [1, 2) */
+	t = (v.f - 1.0f) / (v.f + 1.0f);
+	t2 = t * t;
+	return e + 2.8853901f * t * (1.0f + t2 * (0.33333333f + t2 * (0.2f +
+	                                                        t2 * 0.14285714f)));
+}
 
 #endif

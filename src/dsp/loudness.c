@@ -300,11 +300,10 @@ int loud_push(struct loud *l, const float *x, size_t n, struct dsp_region *reg,
 				l->base = l->in;
 		}
 		tail = (l->head + (size_t)l->count) % l->cap;
-		for (size_t i = 0; i < m; i++) {
-			memcpy(l->fifo + tail * (size_t)l->ch, x + i * (size_t)l->ch,
-			       sizeof(float) * (size_t)l->ch);
-			if (++tail == l->cap)
-				tail = 0;
+		{
+			size_t first = l->cap - tail < m ? l->cap - tail : m, ch = (size_t)l->ch;
+			memcpy(l->fifo + tail * ch, x, sizeof(float) * first * ch);
+			memcpy(l->fifo, x + first * ch, sizeof(float) * (m - first) * ch);
 		}
 		l->count += (int64_t)m;
 		l->in += (int64_t)m;

@@ -24,9 +24,13 @@
  * Digital silence (sum P below 1e-10 per bin): centroid, bandwidth,
  * rolloff, flatness and contrast are 0, bands -120 dB.
  *
- * Costs: O(n) per frame plus two quickselects per contrast sub-band.
+ * Costs: O(n) per frame (contrast keeps the 2% extremes in small sorted
+ * lists, so it is O(n) too).
  * Threads: a struct spec belongs to one analyzer.
  */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-math-errno")   /* vectorise the per-bin loops */
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,43 +101,47 @@ void spec_fini(struct spec *s)
 	s->mag = s->scratch = NULL;
 }
 
-/* Partially sorts a[0..n) so that a[k] is in its sorted place, smaller
- * values before it and larger after (Hoare-style quickselect). */
-static void qselect(float *a, int n, int k)
+/* Sum of the q smallest and of the q largest of a[0..n) (q <= n): two
+ * small sorted lists; nearly every value is rejected by one compare. */
+static void extremes(const float *a, int n, int q, float *lo, float *hi,
+                     double *slo, double *shi)
 {
-	int lo = 0, hi = n - 1;
+	int i, j;
 
-	while (lo < hi) {
-		float piv = a[lo + (hi - lo) / 2];
-		int i = lo, j = hi;
-
-		while (i <= j) {
-			while (a[i] < piv)
-				i++;
-			while (a[j] > piv)
-				j--;
-			if (i <= j) {
-				float t = a[i];
-				a[i] = a[j];
-				a[j] = t;
-				i++;
-				j--;
-			}
+	for (i = 0; i < q; i++) {
+		float v = a[i];
+		for (j = i; j > 0 && lo[j - 1] > v; j--)
+			lo[j] = lo[j - 1];
+		lo[j] = v;
+		for (j = i; j > 0 && hi[j - 1] < v; j--)
+			hi[j] = hi[j - 1];
+		hi[j] = v;
+	}
+	for (; i < n; i++) {
+		float v = a[i];
+		if (v < lo[q - 1]) {
+			for (j = q - 1; j > 0 && lo[j - 1] > v; j--)
+				lo[j] = lo[j - 1];
+			lo[j] = v;
 		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			return;
+		if (v > hi[q - 1]) {
+			for (j = q - 1; j > 0 && hi[j - 1] < v; j--)
+				hi[j] = hi[j - 1];
+			hi[j] = v;
+		}
+	}
+	*slo = *shi = 0;
+	for (i = 0; i < q; i++) {
+		*slo += lo[i];
+		*shi += hi[i];
 	}
 }
 
 static void contrast(struct spec *s, struct dsp_frame *out)
 {
 	for (int b = 0; b < DSP_NCONTRAST; b++) {
-		int lo = s->cedge[b], hi = s->cedge[b + 1], n = hi - lo, q, i;
-		double pk = 0, va = 0;
+		int lo = s->cedge[b], hi = s->cedge[b + 1], n = hi - lo, q;
+		double pk, va;
 
 		out->contrast[b] = 0.0f;
 		if (n <= 0)
@@ -141,13 +149,7 @@ static void contrast(struct spec *s, struct dsp_frame *out)
 		q = (int)lrint(0.02 * n);
 		if (q < 1)
 			q = 1;
-		memcpy(s->scratch, s->mag + lo, sizeof(float) * (size_t)n);
-		qselect(s->scratch, n, q - 1);
-		for (i = 0; i < q; i++)
-			va += s->scratch[i];
-		qselect(s->scratch, n, n - q);
-		for (i = n - q; i < n; i++)
-			pk += s->scratch[i];
+		extremes(s->mag + lo, n, q, s->scratch, s->scratch + q, &va, &pk);
 		pk /= q;
 		va /= q;
 		out->contrast[b] = (float)(10.0 * log10(pk > AMIN ? pk : AMIN) -
@@ -161,26 +163,36 @@ static void flatness(struct spec *s, const float *P, struct dsp_frame *out)
 	int g = 0;
 
 	for (int k = 1; k + SPEC_FLAT_GROUP <= s->nb; k += SPEC_FLAT_GROUP) {
-		double v = 0;
+		float v = 0;
 		for (int j = 0; j < SPEC_FLAT_GROUP; j++)
 			v += P[k + j];
-		v /= SPEC_FLAT_GROUP;
+		v *= 1.0f / SPEC_FLAT_GROUP;
 		if (v < AMIN)
 			v = AMIN;
-		lsum += log(v);
+		lsum += dsp_fast_log2(v);
 		sum += v;
 		g++;
 	}
-	out->flatness = g > 0 ? (float)(exp(lsum / g) / (sum / g)) : 0.0f;
+	out->flatness = g > 0 ? (float)(exp2(lsum / g) / (sum / g)) : 0.0f;
 }
+
+#define LANES 8
 
 void spec_compute(struct spec *s, const struct stft_frame *f, struct dsp_frame *out)
 {
 	const float *x = f->raw, *P = f->power;
+	float l_ss[LANES] = { 0 }, l_m[LANES] = { 0 }, l_fm[LANES] = { 0 }, l_p[LANES] = { 0 };
 	double ss = 0, msum = 0, fm = 0, ptot = 0, acc, df = s->rate / s->n, var = 0;
-	int k, cross = 0, nb = s->nb;
+	int k, j, cross = 0, nb = s->nb, nv;
 
-	for (k = 0; k < s->n; k++)
+	/* 8 independent partial sums per quantity, so the loops vectorise
+	 * without reassociating floating point */
+	for (k = 0; k + LANES <= s->n; k += LANES)
+		for (j = 0; j < LANES; j++)
+			l_ss[j] += x[k + j] * x[k + j];
+	for (j = 0; j < LANES; j++)
+		ss += l_ss[j];
+	for (; k < s->n; k++)
 		ss += (double)x[k] * x[k];
 	for (k = 1; k < s->n; k++)
 		cross += (x[k - 1] < -1e-10f) != (x[k] < -1e-10f);
@@ -188,17 +200,41 @@ void spec_compute(struct spec *s, const struct stft_frame *f, struct dsp_frame *
 	out->db = dsp_db(out->rms);
 	out->zcr = (float)cross / s->n;
 
-	for (k = 0; k < nb; k++) {
-		float m = sqrtf(P[k]);
-		s->mag[k] = m;
-		msum += m;
-		fm += m * (double)k;
+	{
+		float *restrict mag = s->mag;
+		const float *restrict pw = P;
+		for (k = 0; k < nb; k++)
+			mag[k] = sqrtf(pw[k]);
+	}
+	nv = nb - nb % LANES;
+	for (k = 0; k < nv; k += LANES)
+		for (j = 0; j < LANES; j++) {
+			l_m[j] += s->mag[k + j];
+			l_fm[j] += s->mag[k + j] * (float)(k + j);
+			l_p[j] += P[k + j];
+		}
+	for (j = 0; j < LANES; j++) {
+		msum += l_m[j];
+		fm += l_fm[j];
+		ptot += l_p[j];
+	}
+	for (k = nv; k < nb; k++) {
+		msum += s->mag[k];
+		fm += s->mag[k] * (double)k;
 		ptot += P[k];
 	}
 	for (int b = 0; b < DSP_NBANDS; b++) {
-		double bp = 0;
+		float bpf = 0.0f;
+		double bp;
 		for (k = s->bedge[b]; k < s->bedge[b + 1]; k++)
-			bp += P[k] * (k == 0 || k == nb - 1 ? 1.0 : 2.0);
+			bpf += P[k];
+		bp = bpf;
+		/* one-sided spectrum: every bin but DC and Nyquist counts twice */
+		bp *= 2.0;
+		if (s->bedge[b] == 0 && s->bedge[b + 1] > 0)
+			bp -= P[0];
+		if (s->bedge[b + 1] == nb && s->bedge[b] < nb)
+			bp -= P[nb - 1];
 		out->bands[b] = pow_db(bp * s->pscale);
 	}
 	if (!(ptot > AMIN * nb) || !(msum > 0)) {
@@ -207,8 +243,18 @@ void spec_compute(struct spec *s, const struct stft_frame *f, struct dsp_frame *
 		return;
 	}
 	fm /= msum;
-	for (k = 0; k < nb; k++)
-		var += s->mag[k] * (k - fm) * (k - fm);
+	{
+		float l_v[LANES] = { 0 }, c = (float)fm;
+		for (k = 0; k < nv; k += LANES)
+			for (j = 0; j < LANES; j++) {
+				float d = (float)(k + j) - c;
+				l_v[j] += s->mag[k + j] * d * d;
+			}
+		for (j = 0; j < LANES; j++)
+			var += l_v[j];
+		for (k = nv; k < nb; k++)
+			var += s->mag[k] * (k - fm) * (k - fm);
+	}
 	out->centroid = (float)(fm * df);
 	out->bandwidth = (float)(sqrt(var / msum) * df);
 	acc = 0;

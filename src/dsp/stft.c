@@ -13,13 +13,18 @@
  * the latency is ~cn*dec/2 samples; stft_flush() pads zeros at the end.
  *
  * Costs per hop: one r2c FFT of n, one of cn, n + cn window products,
- * hop/dec * (taps/2) multiply-adds for the decimator.  No allocation
+ * hop/dec * (taps/2) multiply-adds for the decimator.  Samples live in
+ * linear buffers (4x the history a frame needs; the tail is moved to the
+ * front when one fills) so every inner loop is contiguous.  No allocation
  * after stft_init().
  *
  * Threads: the plan cache is shared and guarded by plan_lock (fftw's
  * planner is not thread-safe; executing a plan on new arrays is).  A
  * struct stft belongs to one thread.
  */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")   /* vectorise the per-sample loops (GCC 12 -O2 does not) */
+#endif
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
@@ -95,7 +100,7 @@ static size_t pow2_at_least(size_t v)
  * 1/dec band filter is zero). */
 static void make_decimator(struct stft *s)
 {
-	int L = 16 * s->dec, j, k = 0;
+	int L = s->half, j, k = 0;
 	double fc = 0.5 / s->dec, sum, h[16 * 8 + 1];
 
 	s->ntaps = 0;
@@ -122,38 +127,32 @@ static void make_decimator(struct stft *s)
 
 int stft_init(struct stft *s, const struct dsp_cfg *cfg, struct gr_err *err)
 {
-	size_t rsz;
-	int L;
-
 	memset(s, 0, sizeof(*s));
 	s->n = cfg->fft_size;
 	s->hop = cfg->hop;
 	s->rate = cfg->rate;
 	s->dec = cfg->rate >= 22000 ? 2 : 1;
+	s->half = s->dec > 1 ? 16 * s->dec : 0;
 	s->crate = (double)cfg->rate / s->dec;
 	s->cn = (int)pow2_at_least((size_t)(0.37 * s->crate));
-	L = 16 * s->dec;
-	s->lead = s->n / 2;
-	if ((int64_t)s->cn / 2 * s->dec + L + s->dec > s->lead)
-		s->lead = (int64_t)s->cn / 2 * s->dec + L + s->dec;
-	rsz = pow2_at_least(2 * ((size_t)s->n + (size_t)s->lead + (size_t)s->hop + 64));
-	s->ring = fftwf_alloc_real(rsz);
-	s->mask = rsz - 1;
-	rsz = pow2_at_least(2 * ((size_t)s->cn + (size_t)s->hop + 64));
-	s->dring = fftwf_alloc_real(rsz);
-	s->dmask = rsz - 1;
-	s->toff = fftwf_malloc(sizeof(int) * (size_t)(L + 1));
-	s->tw = fftwf_alloc_real((size_t)L + 1);
+	/* the history a frame needs is at most ~n + cn * dec; 4x that keeps
+	 * the memmoves of the linear buffers rare */
+	s->lsize = pow2_at_least(4 * ((size_t)s->n + (size_t)s->cn * (size_t)s->dec +
+	                              (size_t)s->half + 2 * (size_t)s->hop + 64));
+	s->dsize = pow2_at_least(4 * ((size_t)s->cn + (size_t)s->hop + 64));
+	s->lin = fftwf_alloc_real(s->lsize);
+	s->dlin = fftwf_alloc_real(s->dsize);
+	s->toff = fftwf_malloc(sizeof(int) * (size_t)(s->half + 1));
+	s->tw = fftwf_alloc_real((size_t)s->half + 1);
 	s->win = fftwf_alloc_real((size_t)s->n);
 	s->cwin = fftwf_alloc_real((size_t)s->cn);
-	s->raw = fftwf_alloc_real((size_t)s->n);
 	s->buf = fftwf_alloc_real((size_t)s->n);
 	s->cbuf = fftwf_alloc_real((size_t)s->cn);
 	s->power = fftwf_alloc_real((size_t)s->n / 2 + 1);
 	s->spec = fftwf_alloc_complex((size_t)s->n / 2 + 1);
 	s->cspec = fftwf_alloc_complex((size_t)s->cn / 2 + 1);
-	if (!s->ring || !s->dring || !s->toff || !s->tw || !s->win || !s->cwin ||
-	    !s->raw || !s->buf || !s->cbuf || !s->power || !s->spec || !s->cspec) {
+	if (!s->lin || !s->dlin || !s->toff || !s->tw || !s->win || !s->cwin ||
+	    !s->buf || !s->cbuf || !s->power || !s->spec || !s->cspec) {
 		stft_fini(s);
 		return gr_fail(err, GR_ENOMEM, "dsp: out of memory for the STFT");
 	}
@@ -173,13 +172,12 @@ int stft_init(struct stft *s, const struct dsp_cfg *cfg, struct gr_err *err)
 
 void stft_fini(struct stft *s)
 {
-	fftwf_free(s->ring);
-	fftwf_free(s->dring);
+	fftwf_free(s->lin);
+	fftwf_free(s->dlin);
 	fftwf_free(s->toff);
 	fftwf_free(s->tw);
 	fftwf_free(s->win);
 	fftwf_free(s->cwin);
-	fftwf_free(s->raw);
 	fftwf_free(s->buf);
 	fftwf_free(s->cbuf);
 	fftwf_free(s->power);
@@ -190,70 +188,77 @@ void stft_fini(struct stft *s)
 
 void stft_reset(struct stft *s)
 {
-	memset(s->ring, 0, sizeof(float) * (s->mask + 1));
-	memset(s->dring, 0, sizeof(float) * (s->dmask + 1));
+	memset(s->lin, 0, sizeof(float) * s->lsize);
+	memset(s->dlin, 0, sizeof(float) * s->dsize);
+	/* zeros before sample 0 cover the first frames' windows and the
+	 * decimator's support for decimated samples from -cn/2 - 1 on */
+	s->dbase = -(int64_t)s->cn / 2 - 1;
+	s->dwritten = s->dbase;
+	s->lbase = s->dbase * s->dec - s->half - s->n;
 	s->written = 0;
-	s->dwritten = 0;
 	s->next = 0;
 	s->limit = INT64_MAX;
-}
-
-static inline float ring_at(const struct stft *s, int64_t i)
-{
-	return i < 0 || i >= s->written ? 0.0f : s->ring[(size_t)i & s->mask];
 }
 
 /* Produce every decimated sample whose filter support is written. */
 static void decimate(struct stft *s)
 {
-	int L = 16 * s->dec;
+	int64_t m = s->dwritten, end = (s->written - s->half - 1) / s->dec;
+	float *d;
 
-	while (s->dwritten * s->dec + L < s->written) {
-		int64_t c = s->dwritten * s->dec;
-		float acc;
-
-		if (c - L >= 0) {
-			/* fast path: no bounds checks */
-			acc = s->tw0 * s->ring[(size_t)c & s->mask];
-			for (int k = 0; k < s->ntaps; k++) {
-				int o = s->toff[k];
-				acc += s->tw[k] * (s->ring[(size_t)(c - o) & s->mask] +
-				                   s->ring[(size_t)(c + o) & s->mask]);
-			}
-		} else {
-			acc = s->tw0 * ring_at(s, c);
-			for (int k = 0; k < s->ntaps; k++)
-				acc += s->tw[k] * (ring_at(s, c - s->toff[k]) +
-				                   ring_at(s, c + s->toff[k]));
-		}
-		s->dring[(size_t)s->dwritten & s->dmask] = acc;
-		s->dwritten++;
+	if (s->written - s->half - 1 < 0)
+		end = -1;        /* avoid C's rounding toward zero */
+	if (end - m + 1 <= 0)
+		return;
+	if ((size_t)(end + 1 - s->dbase) > s->dsize) {
+		/* keep what the next frame's chroma window needs */
+		int64_t c = s->next * s->hop;
+		int64_t keep = (c + s->dec / 2) / s->dec - s->cn / 2;
+		if (keep > m)
+			keep = m;
+		memmove(s->dlin, s->dlin + (keep - s->dbase), sizeof(float) * (size_t)(m - keep));
+		s->dbase = keep;
 	}
+	d = s->dlin + (m - s->dbase);
+	if (s->dec == 1) {
+		memcpy(d, s->lin + (m - s->lbase), sizeof(float) * (size_t)(end + 1 - m));
+	} else {
+		/* tap-outer, output-inner: contiguous (strided by dec) and
+		 * vectorisable */
+		const float *x = s->lin + (m * s->dec - s->lbase);
+		int cnt = (int)(end + 1 - m), dec = s->dec;
+
+		for (int i = 0; i < cnt; i++)
+			d[i] = s->tw0 * x[i * dec];
+		for (int k = 0; k < s->ntaps; k++) {
+			const float *xl = x - s->toff[k], *xr = x + s->toff[k];
+			float w = s->tw[k];
+			for (int i = 0; i < cnt; i++)
+				d[i] += w * (xl[i * dec] + xr[i * dec]);
+		}
+	}
+	s->dwritten = end + 1;
 }
 
 static int emit(struct stft *s, stft_fn fn, void *ctx)
 {
 	struct stft_frame f;
-	int64_t c = s->next * s->hop, c0 = c - s->n / 2;
+	int64_t c = s->next * s->hop;
 	int64_t cm = (c + s->dec / 2) / s->dec - s->cn / 2;
+	const float *raw = s->lin + (c - s->n / 2 - s->lbase);
+	const float *dr = s->dlin + (cm - s->dbase);
 	int nb = s->n / 2 + 1, k;
 
-	for (k = 0; k < s->n; k++) {
-		int64_t i = c0 + k;
-		s->raw[k] = i < 0 ? 0.0f : s->ring[(size_t)i & s->mask];
-	}
 	for (k = 0; k < s->n; k++)
-		s->buf[k] = s->raw[k] * s->win[k];
+		s->buf[k] = raw[k] * s->win[k];
 	fftwf_execute_dft_r2c(s->p, s->buf, s->spec);
 	for (k = 0; k < nb; k++)
 		s->power[k] = s->spec[k][0] * s->spec[k][0] + s->spec[k][1] * s->spec[k][1];
-	for (k = 0; k < s->cn; k++) {
-		int64_t i = cm + k;
-		s->cbuf[k] = i < 0 ? 0.0f : s->dring[(size_t)i & s->dmask] * s->cwin[k];
-	}
+	for (k = 0; k < s->cn; k++)
+		s->cbuf[k] = dr[k] * s->cwin[k];
 	fftwf_execute_dft_r2c(s->cp, s->cbuf, s->cspec);
 	f.index = s->next;
-	f.raw = s->raw;
+	f.raw = raw;
 	f.spec = s->spec;
 	f.power = s->power;
 	f.cspec = s->cspec;
@@ -271,22 +276,35 @@ static int ready(const struct stft *s)
 	return s->written >= c + s->n / 2 && s->dwritten >= cm + s->cn / 2;
 }
 
+/* Make room for k more samples in lin, dropping what no one needs. */
+static void make_room(struct stft *s, size_t k)
+{
+	int64_t keep, c;
+
+	if ((size_t)(s->written - s->lbase) + k <= s->lsize)
+		return;
+	c = s->next * s->hop - s->n / 2;
+	keep = s->dwritten * s->dec - s->half;
+	if (c < keep)
+		keep = c;
+	memmove(s->lin, s->lin + (keep - s->lbase), sizeof(float) * (size_t)(s->written - keep));
+	s->lbase = keep;
+}
+
 int stft_push(struct stft *s, const float *x, size_t n, stft_fn fn, void *ctx)
 {
 	while (n > 0) {
 		size_t chunk = n < (size_t)s->hop ? n : (size_t)s->hop;
-		size_t pos = (size_t)s->written & s->mask, first = s->mask + 1 - pos;
+		float *dst;
 		int rc;
 
-		if (first > chunk)
-			first = chunk;
+		make_room(s, chunk);
+		dst = s->lin + (s->written - s->lbase);
 		if (x != NULL) {
-			memcpy(s->ring + pos, x, first * sizeof(float));
-			memcpy(s->ring, x + first, (chunk - first) * sizeof(float));
+			memcpy(dst, x, chunk * sizeof(float));
 			x += chunk;
 		} else {
-			memset(s->ring + pos, 0, first * sizeof(float));
-			memset(s->ring, 0, (chunk - first) * sizeof(float));
+			memset(dst, 0, chunk * sizeof(float));
 		}
 		s->written += (int64_t)chunk;
 		n -= chunk;

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "grym/dsp.h"
 #include "grym/util.h"
@@ -29,7 +30,7 @@ static float *make_signal(size_t n, int rate)
 		float v = 0.0f;
 
 		seed = seed * 1664525u + 1013904223u;
-		if (ph < 1.7) {
+		if (ph < 1.5) {
 			if (seg == 0)
 				v = 0.3f * ((float)(seed >> 8) / 8388608.0f - 1.0f);
 			else
@@ -40,6 +41,14 @@ static float *make_signal(size_t n, int rate)
 		x[i] = v;
 	}
 	return x;
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 int main(int argc, char **argv)
@@ -53,7 +62,7 @@ int main(int argc, char **argv)
 	struct dsp_analyzer *a;
 	size_t n = (size_t)(secs * rate), blk = 4096;
 	float *x = make_signal(n, rate), *s = NULL;
-	double t0, t;
+	double t0, t, c0, c;
 
 	if (sch > 0 && srate != rate) {
 		fprintf(stderr, "dsp_bench: SRC_RATE must equal RATE here\n");
@@ -67,6 +76,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t0 = time_now();
+	c0 = cpu_now();
 	for (size_t i = 0; i < n; i += blk) {
 		size_t k = n - i < blk ? n - i : blk;
 		if (dsp_push(a, x + i, k, &err) != 0) {
@@ -75,8 +85,8 @@ int main(int argc, char **argv)
 		}
 		if (s != NULL) {
 			for (size_t j = 0; j < k; j++)
-				for (int c = 0; c < sch; c++)
-					s[j * (size_t)sch + (size_t)c] = x[i + j];
+				for (int ch = 0; ch < sch; ch++)
+					s[j * (size_t)sch + (size_t)ch] = x[i + j];
 			if (dsp_push_source(a, s, k, &err) != 0) {
 				fprintf(stderr, "dsp_bench: %s\n", err.msg);
 				return 1;
@@ -88,10 +98,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t = time_now() - t0;
-	printf("dsp_bench: %.0f s of audio at %d Hz%s: %.3f s, %lld frames, "
-	       "%.0f frames/s, %.0fx real time, %zu regions, %.1f LUFS\n",
-	       secs, rate, s ? " + source" : "", t, (long long)dsp_frame_count(a),
-	       (double)dsp_frame_count(a) / t, secs / t, dsp_region_count(a),
+	c = cpu_now() - c0;
+	printf("dsp_bench: %.0f s of audio at %d Hz%s: %.3f s wall, %.3f s cpu, %lld frames, "
+	       "%.0f frames/s, %.0fx real time (cpu), %zu regions, %.1f LUFS\n",
+	       secs, rate, s ? " + source" : "", t, c, (long long)dsp_frame_count(a),
+	       (double)dsp_frame_count(a) / c, secs / c, dsp_region_count(a),
 	       dsp_file_loudness(a));
 	dsp_free(a);
 	free(x);

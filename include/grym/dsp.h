@@ -81,7 +81,7 @@ struct dsp_frame {
 	float bandwidth;               /* magnitude-weighted spread around it, Hz */
 	float rolloff;                 /* frequency below which 85% of energy lies, Hz */
 	float flatness;                /* geometric/arithmetic mean of the power over
-	                                  8-bin groups: ~0.94 white noise, ~0 tone */
+	                                  16-bin groups: ~0.93 white noise, ~0 tone */
 	float flux;                    /* onset strength: mean over 128 mel bands of the
 	                                  half-wave rectified dB increase (librosa
 	                                  onset_strength, lag 1, 80 dB range), >= 0;

@@ -3,7 +3,8 @@
  *
  * Input: the cn-point Hann spectrum of the decimated signal (stft.c; 4096
  * points at 11025 Hz, 2.7 Hz bins, at 22050 analysis rate).  Every local
- * maximum of the power spectrum between CHROMA_FMIN (55 Hz) and
+ * maximum of the power spectrum between CHROMA_FMIN (52 Hz, so A1 = 55 Hz
+ * is in) and
  * CHROMA_FMAX (5 kHz) that is within 60 dB of the frame's strongest peak
  * is refined by parabolic interpolation of the log power (for a Hann
  * window this locates a sinusoid to a few hundredths of a bin, so even
@@ -34,7 +35,7 @@ int chroma_init(struct chroma *c, int cn, double crate, struct gr_err *err)
 	memset(c, 0, sizeof(*c));
 	c->cn = cn;
 	c->crate = crate;
-	c->kmin = (int)ceil(CHROMA_FMIN * cn / crate);
+	c->kmin = (int)floor(CHROMA_FMIN * cn / crate);
 	c->kmax = (int)floor(CHROMA_FMAX * cn / crate);
 	if (c->kmin < 2)
 		c->kmin = 2;

@@ -82,7 +82,7 @@ int stft_flush(struct stft *s, int64_t total, stft_fn fn, void *ctx);
 
 /* ---- spectral.c ---------------------------------------------------------- */
 
-#define SPEC_FLAT_GROUP 8   /* bins averaged before the flatness ratio */
+#define SPEC_FLAT_GROUP 16  /* bins averaged before the flatness ratio */
 
 struct spec {
 	int n, nb;                  /* FFT size, bins = n/2 + 1 */
@@ -146,7 +146,7 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 
 /* ---- chroma.c ------------------------------------------------------------ */
 
-#define CHROMA_FMIN 55.0
+#define CHROMA_FMIN 52.0   /* a quarter tone below A1 (55 Hz) */
 #define CHROMA_FMAX 5000.0
 
 struct chroma {

@@ -11,10 +11,10 @@
  *   bandwidth sqrt(sum m_k (f_k - centroid)^2 / sum m_k)
  *   rolloff   lowest f_k with sum_{j<=k} P_j >= 0.85 sum P (energy)
  *   flatness  geometric / arithmetic mean of P averaged over groups of
- *             SPEC_FLAT_GROUP bins (86 Hz at 2048/22050), DC excluded: a
- *             stationary white noise frame gives ~0.94 (per-bin flatness
- *             would give ~0.56 from the chi-square spread of one frame),
- *             a sine ~1e-3 or less
+ *             SPEC_FLAT_GROUP (16) bins (172 Hz at 2048/22050), DC
+ *             excluded: a stationary white noise frame gives ~0.93
+ *             (per-bin flatness would give ~0.56 from the chi-square
+ *             spread of a single frame), a sine ~1e-4
  *   contrast  librosa's spectral contrast: sub-bands [0,200), [200,400),
  *             ..., [3200,6400), [6400, nyquist] Hz; 10 log10 of the mean
  *             of the top 2% magnitudes over the mean of the bottom 2%

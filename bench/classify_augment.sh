@@ -5,7 +5,8 @@
 #   aug/noisy/  pink noise added 20 dB below the clip's RMS (not for silence)
 #   aug/band/   band-limited to 250-4000 Hz (a small speaker / phone line)
 #   aug/synth/  synthetic material: chord progressions (music), click and
-#               drum-like patterns (percussion), noise bursts (effect)
+#               drum-like patterns (percussion), noise bursts (effect),
+#               digital silence and a -90 dBFS noise floor (silence)
 # Copies keep the clip's path under aug/<tag>/, so the trainer maps them to
 # the original's label and origin (they share its train / held-out side).
 # Deterministic (sox -R).  DATA defaults to ./bench-data/classes.
@@ -77,5 +78,14 @@ for k in 0 1 2 3 4 5; do
 	sox -R -n -r 44100 -c 1 "$f" synth 0.6 pinknoise fade 0.002 0.6 0.58 \
 		lowpass $((800 + 900 * k)) norm -3 pad 0.05 0.8
 	printf '%s\toneshot\thigh\tsynthetic\t\t1\t\tsynthgen-oneshot\n' "${f#aug/synth/}" >>"$man"
+done
+mkdir -p aug/synth/classes/silence
+for k in 0 1 2 3; do
+	f=aug/synth/classes/silence/synth_zero_$k.wav
+	sox -R -D -n -r 44100 -c 1 "$f" synth $((3 + 2 * k)) sine 0 vol 0
+	printf '%s\tsilence\thigh\tsynthetic\t\t1\t\tsynthgen-silence\n' "${f#aug/synth/}" >>"$man"
+	f=aug/synth/classes/silence/synth_floor_$k.wav
+	sox -R -D -n -r 44100 -c 1 "$f" synth $((3 + 2 * k)) pinknoise vol 0.0000$((2 + 2 * k))
+	printf '%s\tsilence\thigh\tsynthetic\t\t1\t\tsynthgen-silence\n' "${f#aug/synth/}" >>"$man"
 done
 echo "augmented copies in $data/aug"

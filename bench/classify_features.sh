@@ -25,5 +25,6 @@ for t in quiet noisy band; do
 	"$fd" $(for f in $clips; do [ -f "aug/$t/$f" ] && echo "aug/$t/$f"; done) >"$out/feat_aug_$t.tsv"
 done
 "$fd" --whole aug/quiet/classes/silence/*.wav aug/band/classes/silence/*.wav >"$out/feat_aug_sil.tsv"
-"$fd" aug/synth/classes/*/*.wav >"$out/feat_synth.tsv"
+"$fd" $(ls aug/synth/classes/*/*.wav | grep -v /silence/) >"$out/feat_synth.tsv"
+"$fd" --whole aug/synth/classes/silence/*.wav >"$out/feat_synth_sil.tsv"
 echo "feature tables in $out"

@@ -13,11 +13,13 @@
 extern const struct cli_cmd cli_cmd_analyze;
 extern const struct cli_cmd cli_cmd_config;
 extern const struct cli_cmd cli_cmd_help;
+extern const struct cli_cmd cli_cmd_plugins;
 
 const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_analyze,
 	&cli_cmd_config,
 	&cli_cmd_help,
+	&cli_cmd_plugins,
 	NULL,
 };
 

@@ -88,4 +88,8 @@ for k in 0 1 2 3; do
 	sox -R -D -n -r 44100 -c 1 "$f" synth $((3 + 2 * k)) pinknoise vol 0.0000$((2 + 2 * k))
 	printf '%s\tsilence\thigh\tsynthetic\t\t1\t\tsynthgen-silence\n' "${f#aug/synth/}" >>"$man"
 done
+# rows made by featdump --zeros (digital zeros straight through dsp; no file)
+for k in 0 1 2 3 4 5; do
+	printf 'classes/silence/digital_zero_%d.wav\tsilence\thigh\tsynthetic\t\t1\t\tsynthgen-silence\n' $k >>"$man"
+done
 echo "augmented copies in $data/aug"

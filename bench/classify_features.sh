@@ -27,4 +27,5 @@ done
 "$fd" --whole aug/quiet/classes/silence/*.wav aug/band/classes/silence/*.wav >"$out/feat_aug_sil.tsv"
 "$fd" $(ls aug/synth/classes/*/*.wav | grep -v /silence/) >"$out/feat_synth.tsv"
 "$fd" --whole aug/synth/classes/silence/*.wav >"$out/feat_synth_sil.tsv"
+"$fd" --zeros >"$out/feat_zeros.tsv"
 echo "feature tables in $out"

@@ -3,6 +3,7 @@
  * core plugins) on files and print what the classifier work needs:
  *
  *   featdump [--whole] [--win S] FILE...        descriptor rows (TSV)
+ *   featdump --zeros                            rows of digital silence (below)
  *   featdump --report [--threshold T] FILE...   answers for the bench:
  *       F<TAB>file<TAB>class<TAB>conf             the file's main class
  *       R<TAB>file<TAB>region<TAB>start<TAB>end<TAB>class<TAB>conf<TAB>timeline
@@ -15,7 +16,9 @@
  * (default 3, hop S/2) inside each region.  --whole switches silence
  * detection off so a file is one region (kind "file"): that is how silent
  * clips give training rows.  --threshold overrides the timeline's novelty
- * threshold (tuning).  Change points are region starts and ends inside the
+ * threshold (tuning).  --zeros pushes digital zeros of 2..12 s straight
+ * through the dsp pass (the silence detector never makes a region of
+ * them) and prints their rows as aug/synth/classes/silence/digital_zero_N.  Change points are region starts and ends inside the
  * file plus the timeline's boundaries inside regions.
  */
 #include <math.h>
@@ -25,6 +28,7 @@
 
 #include "grym/analysis.h"
 #include "grym/config.h"
+#include "grym/dsp.h"
 #include "grym/util.h"
 
 #define GAP_S 1.0   /* s: shorter pauses between regions are not changes */
@@ -75,6 +79,53 @@ static int dump_run(struct an_ctx *c, struct gr_err *err)
 static const char *const dump_needs[] = { "classify", NULL };
 static const struct an_plugin dump_plugin = { "dump", 1, dump_needs, 1000, dump_run };
 
+/* Rows of digital silence through the real dsp pass (no region is ever
+ * made of it, so the pipeline cannot give them). */
+static int zeros(const struct gr_config *cfg)
+{
+	for (int k = 0; k < 6; k++) {
+		struct dsp_cfg dc = {
+			.rate = cfg->rate, .fft_size = cfg->fft_size, .hop = cfg->hop,
+			.src_rate = cfg->rate, .src_channels = 1, .silence_db = (float)cfg->silence_db,
+			.hysteresis_db = (float)cfg->hysteresis_db, .min_silence = (float)cfg->min_silence,
+			.min_region = (float)cfg->min_region, .padding = (float)cfg->padding,
+		};
+		struct gr_err err = { 0, "" };
+		struct dsp_analyzer *a = dsp_new(&dc, &err);
+		size_t n = (size_t)cfg->rate * (size_t)(2 + 2 * k), nf, w;
+		float *x = xcalloc(n, sizeof(*x)), raw[AN_FEAT_DIM];
+		struct dsp_frame *f;
+		char name[96];
+		double rate;
+
+		if (a == NULL || dsp_push(a, x, n, &err) || dsp_push_source(a, x, n, &err) ||
+		    dsp_finish(a, &err)) {
+			fprintf(stderr, "featdump: %s\n", err.msg);
+			return 1;
+		}
+		nf = (size_t)dsp_frame_count(a);
+		rate = dsp_frame_rate(a);
+		f = xcalloc(nf, sizeof(*f));
+		if (dsp_frames_read(a, 0, nf, f, &err) != 0) {
+			fprintf(stderr, "featdump: %s\n", err.msg);
+			return 1;
+		}
+		snprintf(name, sizeof(name), "aug/synth/classes/silence/digital_zero_%d.wav", k);
+		cur_file = name;
+		an_features_raw(f, nf, rate, raw);
+		print_row("file", k, 0, (double)n / cfg->rate, "-", 0, raw);
+		w = (size_t)(win_s * rate);
+		for (size_t i = 0; w > 0 && i + w <= nf; i += w / 2) {
+			an_features_raw(f + i, w, rate, raw);
+			print_row("window", k, (double)i / rate, (double)(i + w) / rate, "-", 0, raw);
+		}
+		free(f);
+		free(x);
+		dsp_free(a);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct an_plugin *ps[AN_MAX_PLUGINS];
@@ -89,6 +140,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--whole"))
 			whole = 1;
+		else if (!strcmp(argv[i], "--zeros"))
+			return zeros(&cfg);
 		else if (!strcmp(argv[i], "--report"))
 			mode = REPORT;
 		else if (!strcmp(argv[i], "--win") && i + 1 < argc)

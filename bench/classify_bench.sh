@@ -30,8 +30,9 @@ if [ ! -f "$data/classes_manifest.tsv" ]; then
 	echo "  bash ../shared/bench/classes/make_classes_corpus.sh   (from the checkout)"
 	exit 0
 fi
-if [ ! -x "$featdump" ]; then
-	echo "classify bench: $featdump missing (make BUILD=$build test-build)"
+if ! make -C "$root" --no-print-directory -s BUILD="$build" "$build/tools/featdump" >/dev/null ||
+	[ ! -x "$featdump" ]; then
+	echo "classify bench: could not build $featdump"
 	exit 1
 fi
 tmp=$(mktemp -d)

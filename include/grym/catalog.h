@@ -421,4 +421,13 @@ int cat_health_store(struct cat *c, const struct an_metrics *m, size_t n,
  * block freed with it.  1 found, 0 none. */
 int cat_health_list(struct cat *c, struct an_metrics **out, size_t *n, struct gr_err *err);
 
+/* ---- testing hooks ------------------------------------------------------ */
+
+/* The DDL of migration step i (schema i -> i + 1), NULL out of range: the
+ * tests build old catalogs from it. */
+const char *cat_schema_step(int i);
+/* The n-th write statement from now fails with GR_EDB (0 = off): fault
+ * injection for the all-or-nothing tests. */
+void cat_debug_fail_after(struct cat *c, int n);
+
 #endif

@@ -235,7 +235,7 @@ static int ls_run(struct cli_env *env, int argc, char **argv)
 	int tty = isatty(STDOUT_FILENO), style = cli_key_style(env);
 	long limit = 0;
 
-	optind = 1;
+	optind = 0;   /* GNU: full reinitialisation after main's getopt */
 	while ((o = getopt_long(argc, argv, "p0n:", lopts, NULL)) != -1) {
 		switch (o) {
 		case 'j': out = OUT_JSON; break;

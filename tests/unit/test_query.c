@@ -178,6 +178,8 @@ static const struct { const char *q, *want; } cases[] = {
 	{ "start:>100", "song_am.flac song_c.flac interview.wav" },
 	/* hostile text is matched literally */
 	{ "\"'; DROP TABLE files; --\"", HNAME },
+	{ "'; DROP TABLE files; --", HNAME },
+	{ "x'; DELETE FROM files WHERE 1; --", "" },
 	{ "\"it's \\\"x\\\"\"", HNAME },
 	{ "name:%", "" },
 	{ "name:_01", "kick_01.wav" },

@@ -67,6 +67,13 @@ int cat_schema_version(struct cat *c);
 int cat_changed(struct cat *c);
 
 /*
+ * Refresh the query planner's statistics (ANALYZE with analysis_limit, a
+ * few hundred ms on a million regions).  Call after adding many files
+ * (the end of a scan, a bulk import) so queries pick the right indexes.
+ */
+int cat_optimize(struct cat *c, struct gr_err *err);
+
+/*
  * Group many writes into one transaction (bulk loaders, a worker storing
  * several files).  Write calls made inside nest as savepoints: one that
  * fails rolls back only its own part.  cat_batch_end(c, 0) commits,

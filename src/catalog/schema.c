@@ -463,6 +463,13 @@ int cat_changed(struct cat *c)
 	return 1;
 }
 
+int cat_optimize(struct cat *c, struct gr_err *err)
+{
+	if (c->readonly)
+		return 0;
+	return cat_exec(c, "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize", err);
+}
+
 void cat_debug_fail_after(struct cat *c, int n)
 {
 	c->fault_countdown = n;

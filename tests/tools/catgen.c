@@ -124,6 +124,8 @@ int main(int argc, char **argv)
 			goto fail;
 		cat_query_free(q);
 	}
+	if (cat_optimize(c, &err) != 0)
+		goto fail;
 	printf("files %ld regions %ld seconds %.1f\n", nfiles, nregions, time_now() - t0);
 	free(prefix);
 	cat_close(c);

@@ -116,6 +116,25 @@ char *cat_abs_path(struct cat *c, int64_t root_id, const char *relpath);
 
 /* ---- identity (for the scanner) ---------------------------------------- */
 
+/*
+ * A scan, as src/jobs is expected to drive it:
+ *   cat_root_for_dir(dir) -> root, prefix
+ *   walk: for each regular audio file (size, mtime from lstat):
+ *     cat_lookup(root, prefix + rel, size, mtime, version)
+ *       CAT_UNCHANGED: skip          CAT_FAILED: skip unless --retry-failed
+ *       CAT_CHANGED / CAT_STALE: queue        (--force: queue everything)
+ *       CAT_NEW: hash it (audio_hash); cat_relink_moved() == 1 means it
+ *                was moved: skip; otherwise queue
+ *     queue in batches with cat_jobs_enqueue()
+ *   cat_check_missing(root) once the walk is done
+ *   workers: cat_job_claim() -> analyse -> cat_job_complete() or
+ *            cat_job_fail(reason); the supervisor calls
+ *            cat_jobs_requeue_dead() at start (resume after SIGKILL) and
+ *            cat_job_fail("crashed: ...") when it reaps a crashed worker
+ *   at the end: cat_health_store(metrics), cat_optimize() if many files
+ *   were added, cat_jobs_clear() when the counts are no longer needed.
+ */
+
 enum cat_lookup {
 	CAT_NEW = 0,         /* no file at this path */
 	CAT_UNCHANGED,       /* same size and mtime, analysed with this version */

@@ -78,7 +78,7 @@ static const char schema_v1[] =
 	" status TEXT NOT NULL,"
 	" time REAL, error TEXT, detail TEXT,"
 	" PRIMARY KEY(region, plugin)) WITHOUT ROWID;"
-	"CREATE INDEX results_status ON results(plugin, status);"
+	"CREATE INDEX results_bad ON results(plugin, status) WHERE status != 'ok';"
 	"CREATE TABLE tags(id INTEGER PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
 	"CREATE TABLE file_tags("

@@ -149,6 +149,8 @@ static int analyze_open(struct audio_file *af, const char *name, const struct gr
 	out->summary.cls = -1;
 	out->summary.key = AN_NO_KEY;
 	out->summary.key_runner = AN_NO_KEY;
+	if (e != NULL)
+		an_engine_file_begin(e, name);
 	if ((rc = audio_hash(af, &out->hash, err)) != 0)
 		goto fail;
 	if ((rc = run_dsp(af, cfg, &dsp, out, err)) != 0)

@@ -220,6 +220,27 @@ void job_sup_stop(struct job_sup *s, int hard);
 void job_sup_free(struct job_sup *s);
 void job_result_fini(struct job_result *res);
 
+/* ---- showing progress (the CLI's meter) ---------------------------------- */
+
+enum job_meter_mode {
+	JOB_METER_BAR,          /* a terminal: one line redrawn in place */
+	JOB_METER_LINES,        /* not a terminal: a line every 5 s or 10 % */
+	JOB_METER_QUIET,        /* nothing */
+};
+
+struct job_meter;
+/* A meter writing to f (borrowed).  Never NULL. */
+struct job_meter *job_meter_new(FILE *f, int mode);
+/* The progress callback (arg is the meter): usable as job_sup_opts.progress.
+ * Failures are printed as they happen, above the bar. */
+void job_meter_event(void *meter, const struct job_progress *p);
+/* Clear the bar before other output. */
+void job_meter_end(struct job_meter *m);
+void job_meter_free(struct job_meter *m);
+/* The summary: counts, time, then every failure and walker problem with
+ * its reason (up to 50 of each).  res may be NULL (dry run). */
+void job_print_summary(FILE *f, const struct job_plan *plan, const struct job_result *res);
+
 /* ---- the worker ------------------------------------------------------------ */
 
 /*

@@ -88,6 +88,8 @@ struct job_sup {
 	char setup_msg[256];
 };
 
+static int refresh_counts(struct job_sup *s, struct gr_err *err);
+
 static void emit(struct job_sup *s, int event, const char *name, const char *reason)
 {
 	struct job_progress p;
@@ -95,6 +97,9 @@ static void emit(struct job_sup *s, int event, const char *name, const char *rea
 
 	if (s->progress == NULL)
 		return;
+	/* the queue as of now, so that done + queued + running adds up */
+	if (event != JOB_EV_TICK && time_now() - s->counts_at > 0.02)
+		refresh_counts(s, NULL);
 	memset(&p, 0, sizeof(p));
 	p.event = event;
 	p.name = name;

@@ -74,12 +74,13 @@ int job_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Append s to buf at *len (async-signal-safe). */
-static void sig_add(char *buf, size_t size, size_t *len, const char *s)
+/* Append s to buf at *len (async-signal-safe); a plugin name's blanks
+ * and newlines become '_' when word is set. */
+static void sig_add(char *buf, size_t size, size_t *len, const char *s, int word)
 {
-	while (*s != '\0' && *len + 1 < size) {
+	while (*s != '\0' && *len + 2 < size) {
 		char ch = *s++;
-		buf[(*len)++] = (ch == '\n' || ch == ' ') ? '_' : ch;
+		buf[(*len)++] = word && (ch == '\n' || ch == ' ') ? '_' : ch;
 	}
 }
 
@@ -93,7 +94,7 @@ static void sig_add_int(char *buf, size_t size, size_t *len, int v)
 	do
 		d[n++] = (char)('0' + v % 10);
 	while ((v /= 10) > 0 && n < 15);
-	while (n > 0 && *len + 1 < size)
+	while (n > 0 && *len + 2 < size)
 		buf[(*len)++] = d[--n];
 }
 
@@ -104,10 +105,10 @@ static void on_crash(int sig)
 	const char *plugin = an_engine_running();
 
 	buf[len++] = '\n';
-	sig_add(buf, sizeof(buf), &len, "S ");
+	sig_add(buf, sizeof(buf), &len, "S ", 0);
 	sig_add_int(buf, sizeof(buf), &len, sig);
 	buf[len++] = ' ';
-	sig_add(buf, sizeof(buf), &len, plugin != NULL ? plugin : "-");
+	sig_add(buf, sizeof(buf), &len, plugin != NULL ? plugin : "-", 1);
 	buf[len++] = '\n';
 	job_write_all(JOB_REPORT_FD, buf, len);
 	signal(sig, SIG_DFL);
@@ -121,8 +122,8 @@ static void on_alarm(int sig)
 	const char *plugin = an_engine_running();
 
 	buf[len++] = '\n';
-	sig_add(buf, sizeof(buf), &len, "T ");
-	sig_add(buf, sizeof(buf), &len, plugin != NULL ? plugin : "-");
+	sig_add(buf, sizeof(buf), &len, "T ", 0);
+	sig_add(buf, sizeof(buf), &len, plugin != NULL ? plugin : "-", 1);
 	buf[len++] = '\n';
 	job_write_all(JOB_REPORT_FD, buf, len);
 	_exit(JOB_EXIT_TIMEOUT);
@@ -274,6 +275,18 @@ static int try_relink(struct cat *c, const struct cat_job *job, const struct job
 	return cat_relink_moved(c, job->root_id, job->relpath, hash, size, mtime_ns, &id, err);
 }
 
+/* The reason in err without a leading "path: " (the file is known). */
+static const char *reason_of(const struct gr_err *err, const char *path)
+{
+	size_t l = strlen(path);
+
+	if (err->msg[0] == '\0')
+		return gr_strcode(err->code);
+	if (!strncmp(err->msg, path, l) && err->msg[l] == ':' && err->msg[l + 1] == ' ')
+		return err->msg + l + 2;
+	return err->msg;
+}
+
 /* One claimed job. */
 static void work_one(struct cat *c, struct an_engine *eng, const struct gr_config *cfg,
                      const struct job_worker_ops *ops, const struct cat_job *job,
@@ -314,10 +327,10 @@ static void work_one(struct cat *c, struct an_engine *eng, const struct gr_confi
 	}
 	if (rc != 0) {
 		struct gr_err e2 = { 0 };
-		/* err names the path already; the reason is what follows it */
-		if (cat_job_fail(c, job->id, err.msg, version, &e2) != 0)
+		const char *why = reason_of(&err, job->path);
+		if (cat_job_fail(c, job->id, why, version, &e2) != 0)
 			log_error("worker: %s", e2.msg);
-		report("F %lld %s", (long long)job->id, err.msg);
+		report("F %lld %s", (long long)job->id, why);
 	}
 }
 

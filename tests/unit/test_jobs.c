@@ -7,8 +7,18 @@
  * exact list of reported entries and counts is compared.  When run as
  * root the walk runs in a child that drops to uid 65534, so "unreadable"
  * means something.
+ *
+ * Supervisor: this test binary is its own worker (`test_jobs --worker`,
+ * through /proc/self/exe) with a fake analyser driven by the file's
+ * contents: "crash" segfaults, "abort" aborts, "hang" blocks SIGALRM and
+ * sleeps (only the supervisor's SIGKILL ends it), "snooze" sleeps (the
+ * worker's own deadline ends it), "fail" returns an error, "slow" takes
+ * 0.2 s; anything else is "analysed" (an empty analysis) and its path
+ * appended to $JOBS_TEST_LOG, so tests count analyses per file.
  */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <setjmp.h>
@@ -23,6 +33,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "grym/analysis.h"
+#include "grym/catalog.h"
+#include "grym/config.h"
 #include "grym/jobs.h"
 #include "grym/util.h"
 
@@ -263,14 +276,502 @@ static void test_walk_deep(void **state)
 	free(d);
 }
 
+/* ---- the supervisor with a fake analyser ---------------------------------- */
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int fake_analyze(const char *path, const struct gr_config *cfg, struct an_engine *e,
+                        struct an_file *out, struct gr_err *err)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t n;
+	const char *log;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return gr_fail(err, GR_EIO, "%s: %s", path, strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (strstr(buf, "crash"))
+		raise(SIGSEGV);
+	if (strstr(buf, "abort"))
+		abort();
+	if (strstr(buf, "hang")) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGALRM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		for (;;)
+			nap(1);
+	}
+	if (strstr(buf, "snooze"))
+		for (;;)
+			nap(1);
+	if (strstr(buf, "fail"))
+		return gr_fail(err, GR_EFORMAT, "%s: fake failure", path);
+	if (strstr(buf, "slow"))
+		nap(0.2);
+	out->path = xstrdup(path);
+	str_lcpy(out->info.format, "wav", sizeof(out->info.format));
+	str_lcpy(out->info.codec, "pcm16", sizeof(out->info.codec));
+	out->info.rate = 8000;
+	out->info.channels = 1;
+	out->info.bits = 16;
+	out->info.lossless = 1;
+	out->duration = 1.5;
+	out->summary.cls = -1;
+	out->summary.key = AN_NO_KEY;
+	out->summary.key_runner = AN_NO_KEY;
+	log = getenv("JOBS_TEST_LOG");
+	if (log != NULL) {
+		char *line = xasprintf("%s\n", path);
+		int lfd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (lfd >= 0) {
+			if (write(lfd, line, strlen(line)) < 0)
+				abort();
+			close(lfd);
+		}
+		free(line);
+	}
+	return 0;
+}
+
+static int fake_hash(const char *path, uint64_t *hash, int64_t *size, struct gr_err *err)
+{
+	unsigned char buf[4096];
+	uint64_t h = 1469598103934665603ull;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0)
+		return gr_fail(err, GR_EIO, "%s: %s", path, strerror(errno));
+	*size = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ull;
+		*size += n;
+	}
+	close(fd);
+	*hash = h;
+	return 0;
+}
+
+static const struct job_worker_ops fake_ops = { fake_analyze, fake_hash };
+static const char *const fake_argv[] = { "/proc/self/exe", "--worker", NULL };
+
+struct fix {
+	char *dir;          /* temp dir: cat.db, lib/, log */
+	char *lib;
+	char *log;
+	struct gr_config cfg;
+};
+
+static struct fix *fix_new(double timeout)
+{
+	struct fix *f = xcalloc(1, sizeof(*f));
+
+	f->dir = tmpdir_new();
+	f->lib = xasprintf("%s/lib", f->dir);
+	f->log = xasprintf("%s/analysed.log", f->dir);
+	assert_int_equal(mkdir(f->lib, 0755), 0);
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.catalog, sizeof(f->cfg.catalog), "%s/cat.db", f->dir);
+	f->cfg.job_timeout = timeout;
+	f->cfg.workers = 2;
+	setenv("JOBS_TEST_LOG", f->log, 1);
+	return f;
+}
+
+static void fix_free(struct fix *f)
+{
+	rm_tree(f->dir);
+	free(f->dir);
+	free(f->lib);
+	free(f->log);
+	free(f);
+	unsetenv("JOBS_TEST_LOG");
+}
+
+/* Plan a scan of f->lib; returns plan.queued. */
+static long plan_scan(struct fix *f, int retry, struct job_plan *out)
+{
+	struct gr_err err = { 0 };
+	struct job_scan_opts o = { .retry_failed = retry };
+	struct job_plan plan;
+	const char *dirs[] = { f->lib };
+	struct cat *c = cat_open(f->cfg.catalog, 0, &err);
+	long q;
+
+	assert_non_null(c);
+	if (job_scan_prepare(c, dirs, 1, &o, &plan, &err) != 0)
+		fail_msg("prepare: %s", err.msg);
+	cat_close(c);
+	q = plan.queued;
+	if (out != NULL)
+		*out = plan;
+	else
+		job_plan_fini(&plan);
+	return q;
+}
+
+struct stopper {
+	struct job_sup *s;
+	long after;         /* stop once this many files are done (0 = never) */
+	long events;
+};
+
+static void on_progress(void *arg, const struct job_progress *p)
+{
+	struct stopper *st = arg;
+	st->events++;
+	assert_true(p->done <= p->total);
+	if (st->after > 0 && p->done >= st->after)
+		job_sup_stop(st->s, 0);
+}
+
+static int run_sup(struct fix *f, const char *const *argv, long stop_after,
+                   struct job_result *res, struct gr_err *err)
+{
+	struct stopper st = { NULL, stop_after, 0 };
+	struct job_sup_opts o = { .workers = 2, .worker_argv = argv ? argv : fake_argv,
+	                          .progress = on_progress, .arg = &st };
+	struct job_sup *s = job_sup_new(&f->cfg, &o, err);
+	int rc;
+
+	assert_non_null(s);
+	st.s = s;
+	rc = job_sup_run(s, res, err);
+	job_sup_free(s);
+	assert_true(st.events > 0);
+	return rc;
+}
+
+/* Times path appears in the analysis log. */
+static int times_analysed(struct fix *f, const char *name)
+{
+	char line[4096];
+	char *want = xasprintf("%s/%s\n", f->lib, name);
+	FILE *fp = fopen(f->log, "r");
+	int n = 0;
+
+	if (fp != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL)
+			n += !strcmp(line, want);
+		fclose(fp);
+	}
+	free(want);
+	return n;
+}
+
+static const char *reason_for(const struct job_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_failures; i++) {
+		const char *p = r->failures[i].path;
+		size_t l = strlen(p), k = strlen(name);
+		if (l >= k && !strcmp(p + l - k, name))
+			return r->failures[i].reason;
+	}
+	return NULL;
+}
+
+static void test_sup_contains_crashes(void **state)
+{
+	struct fix *f = fix_new(1);
+	struct job_result res;
+	struct job_plan plan;
+	struct gr_err err = { 0 };
+	struct cat_stats cs;
+	struct cat *c;
+
+	put(f->lib, "ok1.wav", "fine 1");
+	put(f->lib, "ok2.wav", "fine 2");
+	put(f->lib, "ok3.flac", "fine 3");
+	put(f->lib, "crash.wav", "crash");
+	put(f->lib, "abort.wav", "abort");
+	put(f->lib, "bad.wav", "fail");
+	put(f->lib, "hang.wav", "hang");
+	put(f->lib, "snooze.wav", "snooze");
+	put(f->lib, "ok4.wav", "fine 4");
+	assert_int_equal(plan_scan(f, 0, NULL), 9);
+	assert_int_equal(run_sup(f, NULL, 0, &res, &err), 0);
+	assert_int_equal(res.analysed, 4);
+	assert_int_equal(res.failed, 5);
+	assert_int_equal(res.crashed, 2);
+	assert_int_equal(res.timed_out, 2);
+	assert_int_equal(res.respawned, 4);
+	assert_false(res.stopped);
+	assert_string_equal(reason_for(&res, "crash.wav"), "crashed: SIGSEGV");
+	assert_string_equal(reason_for(&res, "abort.wav"), "crashed: SIGABRT");
+	assert_string_equal(reason_for(&res, "bad.wav"), "fake failure");
+	assert_string_equal(reason_for(&res, "hang.wav"), "timed out after 1 s");
+	assert_string_equal(reason_for(&res, "snooze.wav"), "timed out after 1 s");
+	assert_true(res.audio_s > 5.9 && res.audio_s < 6.1);
+	job_result_fini(&res);
+
+	c = cat_open(f->cfg.catalog, 0, &err);
+	assert_non_null(c);
+	assert_int_equal(cat_stats(c, &cs, &err), 0);
+	assert_int_equal(cs.files, 9);
+	assert_int_equal(cs.failed, 5);
+	assert_int_equal(cs.jobs_queued + cs.jobs_running, 0);
+	cat_close(c);
+
+	/* a rescan does nothing; failed files wait for --retry-failed */
+	assert_int_equal(plan_scan(f, 0, &plan), 0);
+	assert_int_equal(plan.unchanged, 4);
+	assert_int_equal(plan.failed_kept, 5);
+	job_plan_fini(&plan);
+	put(f->lib, "bad.wav", "fixed now");
+	assert_int_equal(plan_scan(f, 0, &plan), 1);        /* changed: queued */
+	assert_int_equal(plan.changed, 1);
+	job_plan_fini(&plan);
+	assert_int_equal(plan_scan(f, 1, &plan), 5);        /* + the 4 failed, retried */
+	assert_int_equal(plan.retried, 4);
+	job_plan_fini(&plan);
+	for (const char *const *n = (const char *const[]){ "ok1.wav", "ok2.wav", "ok3.flac",
+	                                                   "ok4.wav", NULL }; *n; n++)
+		assert_int_equal(times_analysed(f, *n), 1);
+	fix_free(f);
+}
+
+static void test_sup_moved(void **state)
+{
+	struct fix *f = fix_new(5);
+	struct job_result res;
+	struct job_plan plan;
+	struct gr_err err = { 0 };
+	int64_t id1 = 0, id2 = 0;
+	char *from, *to, *sub;
+	struct cat *c;
+
+	put(f->lib, "a.wav", "content a");
+	put(f->lib, "b.wav", "content b");
+	assert_int_equal(plan_scan(f, 0, NULL), 2);
+	assert_int_equal(run_sup(f, NULL, 0, &res, &err), 0);
+	assert_int_equal(res.analysed, 2);
+	job_result_fini(&res);
+	from = xasprintf("%s/a.wav", f->lib);
+	sub = xasprintf("%s/sub", f->lib);
+	to = xasprintf("%s/sub/renamed.wav", f->lib);
+	c = cat_open(f->cfg.catalog, 0, &err);
+	assert_int_equal(cat_file_find(c, from, &id1, &err), 1);
+	cat_close(c);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(rename(from, to), 0);
+
+	assert_int_equal(plan_scan(f, 0, &plan), 1);
+	assert_int_equal(plan.is_new, 1);
+	assert_int_equal(plan.missing, 1);
+	assert_int_equal(plan.unchanged, 1);
+	job_plan_fini(&plan);
+	assert_int_equal(run_sup(f, NULL, 0, &res, &err), 0);
+	assert_int_equal(res.moved, 1);
+	assert_int_equal(res.analysed, 0);
+	job_result_fini(&res);
+	c = cat_open(f->cfg.catalog, 0, &err);
+	assert_int_equal(cat_file_find(c, to, &id2, &err), 1);
+	assert_true(id1 == id2);
+	assert_int_equal(cat_file_find(c, from, &id2, &err), 0);
+	cat_close(c);
+	assert_int_equal(times_analysed(f, "a.wav"), 1);
+	assert_int_equal(times_analysed(f, "sub/renamed.wav"), 0);
+	free(from);
+	free(to);
+	free(sub);
+	fix_free(f);
+}
+
+static void test_sup_stop_resume(void **state)
+{
+	struct fix *f = fix_new(5);
+	struct job_result res;
+	struct gr_err err = { 0 };
+	char name[32];
+	long total = 0;
+
+	for (int i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "s%02d.wav", i);
+		put(f->lib, name, "slow");
+	}
+	assert_int_equal(plan_scan(f, 0, NULL), 16);
+	assert_int_equal(run_sup(f, NULL, 3, &res, &err), 0);
+	assert_true(res.stopped);
+	assert_true(res.analysed >= 3 && res.analysed < 16);
+	assert_int_equal(res.failed, 0);
+	total += res.analysed;
+	job_result_fini(&res);
+	/* nothing is left running; the rest is queued and the next scan goes on */
+	assert_int_equal(plan_scan(f, 0, NULL), 16 - total);
+	assert_int_equal(run_sup(f, NULL, 0, &res, &err), 0);
+	total += res.analysed;
+	assert_false(res.stopped);
+	job_result_fini(&res);
+	assert_int_equal(total, 16);
+	for (int i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "s%02d.wav", i);
+		assert_int_equal(times_analysed(f, name), 1);
+	}
+	fix_free(f);
+}
+
+/* Two supervisors (two processes) on one catalog and one queue. */
+static void test_sup_concurrent(void **state)
+{
+	struct fix *f = fix_new(5);
+	struct gr_err err = { 0 };
+	struct cat_stats cs;
+	char name[32];
+	pid_t pid[2];
+	struct cat *c;
+
+	for (int i = 0; i < 24; i++) {
+		snprintf(name, sizeof(name), "c%02d.wav", i);
+		put(f->lib, name, i % 2 ? "slow" : "quick");
+	}
+	for (int k = 0; k < 2; k++) {
+		pid[k] = fork();
+		assert_true(pid[k] >= 0);
+		if (pid[k] == 0) {
+			struct job_result res;
+			struct job_sup_opts o = { .workers = 2, .worker_argv = fake_argv };
+			plan_scan(f, 0, NULL);
+			struct job_sup *s = job_sup_new(&f->cfg, &o, &err);
+			if (s == NULL || job_sup_run(s, &res, &err) != 0)
+				_exit(1);
+			job_sup_free(s);
+			_exit(res.failed != 0 ? 2 : 0);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int status;
+		assert_int_equal(waitpid(pid[k], &status, 0), pid[k]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	for (int i = 0; i < 24; i++) {
+		snprintf(name, sizeof(name), "c%02d.wav", i);
+		assert_int_equal(times_analysed(f, name), 1);
+	}
+	c = cat_open(f->cfg.catalog, 0, &err);
+	assert_int_equal(cat_stats(c, &cs, &err), 0);
+	assert_int_equal(cs.files, 24);
+	assert_int_equal(cs.failed, 0);
+	assert_int_equal(cs.roots, 1);
+	cat_close(c);
+	fix_free(f);
+}
+
+/* SIGKILL of a supervisor mid-scan: its workers die with it, the next
+ * scan requeues their jobs, and every file ends analysed exactly once. */
+static void test_sup_sigkill_resume(void **state)
+{
+	struct fix *f = fix_new(5);
+	struct job_result res;
+	struct gr_err err = { 0 };
+	char name[32];
+	int status;
+	pid_t pid;
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "k%02d.wav", i);
+		put(f->lib, name, "slow");
+	}
+	assert_int_equal(plan_scan(f, 0, NULL), 12);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct job_sup_opts o = { .workers = 2, .worker_argv = fake_argv };
+		struct job_sup *s = job_sup_new(&f->cfg, &o, &err);
+		if (s != NULL)
+			job_sup_run(s, &res, &err);
+		_exit(0);
+	}
+	nap(0.7);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	nap(0.1);          /* PR_SET_PDEATHSIG: the workers follow */
+	assert_true(plan_scan(f, 0, NULL) > 0);
+	assert_int_equal(run_sup(f, NULL, 0, &res, &err), 0);
+	assert_int_equal(res.failed, 0);
+	job_result_fini(&res);
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "k%02d.wav", i);
+		assert_true(times_analysed(f, name) >= 1);
+	}
+	/* the catalog holds each file once, every one analysed */
+	struct cat_stats cs;
+	struct cat *c = cat_open(f->cfg.catalog, 0, &err);
+	assert_int_equal(cat_stats(c, &cs, &err), 0);
+	assert_int_equal(cs.files, 12);
+	assert_int_equal(cs.failed, 0);
+	assert_int_equal(cs.jobs_queued + cs.jobs_running, 0);
+	cat_close(c);
+	fix_free(f);
+}
+
+static void test_sup_bad_worker(void **state)
+{
+	static const char *const bad_argv[] = { "/nonexistent/grym-worker", NULL };
+	struct fix *f = fix_new(5);
+	struct job_result res;
+	struct gr_err err = { 0 };
+
+	put(f->lib, "a.wav", "fine");
+	assert_int_equal(plan_scan(f, 0, NULL), 1);
+	assert_int_equal(run_sup(f, bad_argv, 0, &res, &err), -GR_EIO);
+	assert_non_null(strstr(err.msg, "exec failed"));
+	job_result_fini(&res);
+	fix_free(f);
+}
+
+static void test_meter_lines(void **state)
+{
+	char buf[4096] = "";
+	FILE *fp = fmemopen(buf, sizeof(buf), "w");
+	struct job_meter *m = job_meter_new(fp, JOB_METER_LINES);
+	struct job_progress p = { .event = JOB_EV_FAILED, .name = "a\\x1b.wav",
+	                          .reason = "crashed: SIGSEGV", .done = 1, .failed = 1,
+	                          .total = 10, .elapsed = 1 };
+
+	job_meter_event(m, &p);
+	p.event = JOB_EV_DONE;
+	p.done = 5;
+	p.audio_s = 3600;
+	p.elapsed = 2;
+	job_meter_event(m, &p);
+	job_meter_end(m);
+	job_meter_free(m);
+	fclose(fp);
+	assert_string_equal(buf,
+		"grym: failed: a\\x1b.wav: crashed: SIGSEGV\n"
+		"grym scan: 1/10 files (10%), 0.00 h of audio/s, 1 failed, ETA 0:09\n"
+		"grym scan: 5/10 files (50%), 0.50 h of audio/s, 1 failed, ETA 0:02\n");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--worker"))
+		return job_worker_main(&fake_ops);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audio_names),
 		cmocka_unit_test(test_walk_tree),
 		cmocka_unit_test(test_walk_missing_dir),
 		cmocka_unit_test(test_walk_stop),
 		cmocka_unit_test(test_walk_deep),
+		cmocka_unit_test(test_meter_lines),
+		cmocka_unit_test(test_sup_contains_crashes),
+		cmocka_unit_test(test_sup_moved),
+		cmocka_unit_test(test_sup_stop_resume),
+		cmocka_unit_test(test_sup_concurrent),
+		cmocka_unit_test(test_sup_sigkill_resume),
+		cmocka_unit_test(test_sup_bad_worker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -311,6 +311,11 @@ void cat_peaks_fini(struct dsp_peaks *p);
 int cat_features_get(struct cat *c, int64_t region_id, float vec[AN_FEAT_DIM],
                      struct gr_err *err);
 
+/* JSON of a row (every searchable field; stable, documented in grym(1)),
+ * appended to b. */
+void cat_file_json(const struct cat_file *f, struct str *b);
+void cat_region_json(const struct cat_region *g, struct str *b);
+
 /* ---- the query language ------------------------------------------------- */
 
 /*

@@ -61,7 +61,7 @@ int cat_lex_next(struct qlex *l, struct qtoken *t, size_t *errpos, struct gr_err
 		l->pos = p + 1;
 		return 0;
 	case '-':
-		if (ends_word(s[p + 1])) {
+		if (ends_word(s[p + 1]) && s[p + 1] != '(') {
 			*errpos = p;
 			return gr_fail(err, GR_EUSAGE, "at character %zu: expected a term after '-'",
 			               cat_lex_charno(s, p));

@@ -259,8 +259,8 @@ static int finish_unit_err(struct parser *p, const struct fdef *fd, size_t pos)
 	            unit_help[fd->unit]);
 }
 
-static int num_term(struct parser *p, const struct fdef *fd, struct qnode *n,
-                    const char *v, size_t vpos)
+static int num_term_raw(struct parser *p, const struct fdef *fd, struct qnode *n,
+                        const char *v, size_t vpos)
 {
 	char after[32];
 	double x, y, tol, tol2;
@@ -343,6 +343,31 @@ static int num_term(struct parser *p, const struct fdef *fd, struct qnode *n,
 	n->op = QO_EQ;
 	n->lo = x - (fd->type == FT_INT ? 0 : tol);
 	n->hi = x + (fd->type == FT_INT ? 0 : tol);
+	return 0;
+}
+
+/*
+ * Values such as confidences are stored from float32, so 0.7 comes back
+ * as 0.69999998: widen bounds of non-integer fields by a relative 1e-6 so
+ * conf:>=0.7 keeps what the user sees printed as 0.70.
+ */
+static int num_term(struct parser *p, const struct fdef *fd, struct qnode *n,
+                    const char *v, size_t vpos)
+{
+	int r = num_term_raw(p, fd, n, v, vpos);
+	double e;
+
+	if (r != 0 || fd->type == FT_INT)
+		return r;
+	e = 1e-6 * fmax(1.0, fmax(fabs(n->lo), fabs(n->hi)));
+	switch (n->op) {
+	case QO_LT: n->lo -= e; break;
+	case QO_LE: n->lo += e; break;
+	case QO_GT: n->lo += e; break;
+	case QO_GE: n->lo -= e; break;
+	case QO_EQ:
+	case QO_RANGE: n->lo -= e; n->hi += e; break;
+	}
 	return 0;
 }
 

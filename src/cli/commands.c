@@ -12,32 +12,26 @@
 
 extern const struct cli_cmd cli_cmd_config;
 extern const struct cli_cmd cli_cmd_help;
-<<<<<<< HEAD
-extern const struct cli_cmd cli_cmd_scan;
-=======
 extern const struct cli_cmd cli_cmd_doctor;
 extern const struct cli_cmd cli_cmd_ls;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
+extern const struct cli_cmd cli_cmd_scan;
 extern const struct cli_cmd cli_cmd_show;
 extern const struct cli_cmd cli_cmd_stats;
 extern const struct cli_cmd cli_cmd_tag;
->>>>>>> h/catalog
 
 const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_config,
 	&cli_cmd_help,
-<<<<<<< HEAD
-	&cli_cmd_scan,
-=======
 	&cli_cmd_doctor,
 	&cli_cmd_ls,
 	&cli_cmd_rm,
 	&cli_cmd_roots,
+	&cli_cmd_scan,
 	&cli_cmd_show,
 	&cli_cmd_stats,
 	&cli_cmd_tag,
->>>>>>> h/catalog
 	NULL,
 };
 

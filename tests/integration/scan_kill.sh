@@ -31,6 +31,16 @@ for f in json.load(sys.stdin):
     print(repr(f["relpath"]), repr(f["analysed_at"]), f["status"], ",".join(sorted(f["tags"])))' |
 		sort
 }
+# live processes (not zombies) of this test's catalog
+leftovers() {
+	local p st
+	for p in /proc/[0-9]*; do
+		grep -qsF "$GRYM_CATALOG" "$p/environ" 2>/dev/null || continue
+		st=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -c1)
+		[ -n "$st" ] && [ "$st" != Z ] && [ "${p#/proc/}" != $$ ] && [ "${p#/proc/}" != "$BASHPID" ] &&
+			printf '%s ' "${p#/proc/}"
+	done
+}
 integrity() {
 	local r
 	r=$(sqlite3 "$GRYM_CATALOG" 'PRAGMA integrity_check' 2>&1)
@@ -58,6 +68,10 @@ for k in $(seq 1 "$kills"); do
 		fi
 	done <"$T/seen"
 	awk '$3 == "ok" { print $1, $2 }' "$T/now" >"$T/seen"
+	echo "# round $k: $(wc -l <"$T/seen") of $nfiles analysed"
+	# nothing of the killed scan lives on (workers die with their supervisor)
+	sleep 0.2
+	if [ -n "$(leftovers)" ]; then not_ok "round $k: processes left: $(leftovers)"; bad=1; fi
 	dup=$(cut -d' ' -f1 "$T/now" | sort | uniq -d | wc -l)
 	[ "$dup" -eq 0 ] || { not_ok "round $k: duplicate rows"; bad=1; }
 	# tag the first analysed file we see, once
@@ -92,6 +106,5 @@ fi
 integrity && ok "PRAGMA integrity_check ok at the end" || not_ok "integrity at the end"
 "$GRYM" doctor >"$T/doctor.out" 2>&1
 contains "grym doctor: integrity ok" "$T/doctor.out" "integrity: ok"
-[ -z "$(pgrep -f 'grym-worker' -s 0 2>/dev/null)" ] && ok "no worker left behind" ||
-	not_ok "workers left running"
+[ -z "$(leftovers)" ] && ok "no worker left behind" || not_ok "processes left: $(leftovers)"
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SIGKILL a scan (the supervisor and all its workers, as one process
 # group) at random moments, then scan again, KILLS times (8 by default;
-# KILLS=50 for the long run).  After every round: PRAGMA integrity_check is
+# KILLS=50 for the long run); each round adds 4 files so there is work.  After every round: PRAGMA integrity_check is
 # ok, no file analysed in an earlier round was analysed again (its
 # analysed_at is unchanged), no duplicate rows; tags set after the first
 # round survive; the final scan ends with every file analysed exactly once.
@@ -51,6 +51,12 @@ integrity() {
 tagged=""
 bad=0
 for k in $(seq 1 "$kills"); do
+	# new work every round, so late kills still hit a busy scan
+	mkdir -p "$lib/r$k"
+	for j in 1 2 3 4; do
+		"$mk" "$lib/r$k/n$j.wav" wav16 22050 1 2 mix $((1000 * k + j)) || not_ok "fixture"
+	done
+	nfiles=$((nfiles + 4))
 	setsid "$GRYM" scan -q -j 2 "$lib" >/dev/null 2>&1 &
 	pid=$!
 	# a random moment in the first 1.5 s (the whole scan takes a few s)

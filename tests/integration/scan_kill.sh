@@ -10,7 +10,7 @@ py=/usr/bin/python3
 mk="$GRYM_BUILD/tools/mkaudio"
 lib="$T/lib"
 kills=${KILLS:-8}
-nfiles=${KILL_FILES:-40}
+nfiles=${KILL_FILES:-24}
 seed=${KILL_SEED:-$$}
 RANDOM=$seed
 echo "# $kills kills over $nfiles files, seed $seed"

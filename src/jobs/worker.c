@@ -222,12 +222,15 @@ static void install_signals(void)
 	sa.sa_handler = on_alarm;
 	sa.sa_flags = SA_ONSTACK;
 	sigaction(SIGALRM, &sa, NULL);
+	/* SA_RESTART: a stop request must not fail a read inside a decoder */
 	sa.sa_handler = on_term;
-	sa.sa_flags = 0;
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
-	/* Ctrl-C reaches the whole process group: the supervisor decides. */
+	/* Ctrl-C and a hang-up reach the whole process group: the supervisor
+	 * decides. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -27,6 +27,7 @@ struct job_meter {
 	int drawn;                     /* a bar is on the current line */
 	double last;                   /* time of the last redraw or line */
 	int last_decile;
+	int stopping;                  /* stop requests seen */
 	struct job_progress p;         /* latest state (name not kept) */
 };
 
@@ -146,7 +147,9 @@ void job_meter_event(void *arg, const struct job_progress *p)
 		        p->reason != NULL ? p->reason : "?");
 	} else if (p->event == JOB_EV_STOPPING) {
 		clear_bar(m);
-		fputs("grym: stopping (Ctrl-C again to stop at once)...\n", m->f);
+		fputs(m->stopping++ ? "grym: stopping now\n" :
+		      "grym: stopping after the files in progress (Ctrl-C again to stop at once)\n",
+		      m->f);
 	}
 	if (m->mode == JOB_METER_BAR) {
 		if (p->event == JOB_EV_FAILED || p->event == JOB_EV_STOPPING ||

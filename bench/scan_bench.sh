@@ -2,7 +2,9 @@
 # bench/scan_bench.sh [BUILD_DIR] - scan throughput on generated audio
 # files with 1 and 2 workers: audio seconds analysed per wall-clock second
 # (and files per second), the median of 3 runs each, each run a fresh
-# catalog over the same files (so every file is analysed).
+# catalog over the same files (so every file is analysed).  Also audio s
+# per CPU s (grym and its workers, user + system), which depends less on
+# what else the machine runs.
 #
 #   SCAN_BENCH_FILES=24  SCAN_BENCH_SECONDS=20  SCAN_BENCH_RUNS=3
 set -u
@@ -34,19 +36,22 @@ audio=$((nfiles * secs))
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-echo "scan_bench: $nfiles files, $audio s of audio, $runs runs per setting, $(nproc) cores"
+echo "scan_bench: $nfiles files, $audio s of audio, $runs runs per setting, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "scan_bench: workers run at nice 10: on a loaded machine they yield (see the load)"
 for j in 1 2; do
 	: >"$T/rates"
 	for r in $(seq 1 "$runs"); do
 		export GRYM_CATALOG="$T/cat-$j-$r.db"
-		t0=$(date +%s.%N)
-		"$grym" scan -q -j "$j" "$T/lib" || { echo "scan_bench: scan failed" >&2; exit 1; }
-		t1=$(date +%s.%N)
-		echo "$t0 $t1" | awk -v a="$audio" -v n="$nfiles" '{ w = $2 - $1; printf "%.3f %.1f %.2f\n", w, a / w, n / w }' >>"$T/rates"
+		# wall, user and system s of grym and its (reaped) workers
+		/usr/bin/time -f '%e %U %S' -o "$T/time" "$grym" scan -q -j "$j" "$T/lib" ||
+			{ echo "scan_bench: scan failed" >&2; exit 1; }
+		awk -v a="$audio" -v n="$nfiles" '{ w = $1; c = $2 + $3;
+			printf "%.3f %.1f %.2f %.1f\n", w, a / w, n / w, a / (c > 0 ? c : 1) }' "$T/time" >>"$T/rates"
 	done
 	wall=$(cut -d' ' -f1 "$T/rates" | median)
 	asps=$(cut -d' ' -f2 "$T/rates" | median)
 	fps=$(cut -d' ' -f3 "$T/rates" | median)
-	printf 'scan_bench: -j %d: median %s s wall, %s audio s per wall s, %s files/s (runs: %s)\n' \
-		"$j" "$wall" "$asps" "$fps" "$(cut -d' ' -f2 "$T/rates" | tr '\n' ' ')"
+	cpu=$(cut -d' ' -f4 "$T/rates" | median)
+	printf 'scan_bench: -j %d: median %s s wall, %s audio s per wall s, %s files/s, %s audio s per CPU s (runs: %s)\n' \
+		"$j" "$wall" "$asps" "$fps" "$cpu" "$(cut -d' ' -f2 "$T/rates" | tr '\n' ' ')"
 done

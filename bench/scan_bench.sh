@@ -11,7 +11,7 @@ set -u
 build=${1:-build/rel}
 here=$(cd "$(dirname "$0")/.." && pwd)
 grym="$here/$build/grym"
-mk="$here/$build/tools/mkaudio"
+mk="$here/$build/tools/scan_fixture"
 nfiles=${SCAN_BENCH_FILES:-24}
 secs=${SCAN_BENCH_SECONDS:-20}
 runs=${SCAN_BENCH_RUNS:-3}
@@ -29,7 +29,7 @@ for i in $(seq 0 $((nfiles - 1))); do
 	k=$((i % ${#fmts[@]}))
 	case ${fmts[$k]} in ogg) ext=ogg ;; flac*) ext=flac ;; aiff*) ext=aiff ;; *) ext=wav ;; esac
 	mkdir -p "$T/lib/d$((i % 4))"
-	"$mk" "$T/lib/d$((i % 4))/f$i.$ext" "${fmts[$k]}" "${rates[$k]}" $((1 + i % 2)) "$secs" mix $((i + 1)) ||
+	"$mk" "$T/lib/d$((i % 4))/f$i.$ext" "${fmts[$k]}" "${rates[$k]}" $((1 + i % 2)) "$secs" $((i + 1)) ||
 		{ echo "scan_bench: cannot generate fixtures" >&2; exit 1; }
 done
 audio=$((nfiles * secs))

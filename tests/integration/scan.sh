@@ -5,7 +5,7 @@
 # GRYM_FAULT, --dry-run, --retry-failed, and two scans at once.
 . "$(dirname "$0")/lib.sh"
 py=/usr/bin/python3
-mk="$GRYM_BUILD/tools/mkaudio"
+mk="$GRYM_BUILD/tools/scan_fixture"
 lib="$T/lib"
 conf="$T/grym.yaml"
 printf 'scan:\n  job_timeout: 3\n' >"$conf"
@@ -13,14 +13,14 @@ g() { "$GRYM" --config "$conf" "$@"; }
 
 # ---- the tree: 7 good files in 5 formats, 3 bad, odd names, traps --------
 mkdir -p "$lib/sub/deep" "$lib/dir.flac" "$lib/bad" "$lib/.hidden"
-"$mk" "$lib/a.wav" wav16 44100 2 4 mix 1 &&
-"$mk" "$lib/b.flac" flac16 48000 1 3 mix 2 &&
-"$mk" "$lib/sub/c.ogg" ogg 44100 2 3 mix 3 &&
-"$mk" "$lib/sub/deep/d.aiff" aiff16 22050 1 2 tone 4 &&
-"$mk" "$lib/dir.flac/e.wav" wav24 44100 1 2 noise 5 &&
-"$mk" "$lib/sub/f.caf" caf16 44100 1 2 mix 6 &&
-"$mk" "$lib/odd"$'\n'"name"$'\x1b'"[31m.wav" wav16 44100 1 2 mix 7 &&
-"$mk" "$lib/.hidden/h.wav" wav16 44100 1 1 tone 8 ||
+"$mk" "$lib/a.wav" wav16 44100 2 4 1 &&
+"$mk" "$lib/b.flac" flac16 48000 1 3 2 &&
+"$mk" "$lib/sub/c.ogg" ogg 44100 2 3 3 &&
+"$mk" "$lib/sub/deep/d.aiff" aiff16 22050 1 2 4 &&
+"$mk" "$lib/dir.flac/e.wav" wav24 44100 1 2 5 &&
+"$mk" "$lib/sub/f.caf" caf16 44100 1 2 6 &&
+"$mk" "$lib/odd"$'\n'"name"$'\x1b'"[31m.wav" wav16 44100 1 2 7 &&
+"$mk" "$lib/.hidden/h.wav" wav16 44100 1 1 8 ||
 	{ not_ok "generate the fixtures"; finish; }
 : >"$lib/bad/empty.wav"
 head -c 3000 /dev/urandom >"$lib/bad/junk.flac"

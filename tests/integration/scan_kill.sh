@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SIGKILL a scan (the supervisor and all its workers, as one process
 # group) at random moments, then scan again, KILLS times (8 by default;
-# KILLS=50 for the long run); each round adds 4 files so there is work.  After every round: PRAGMA integrity_check is
+# KILLS=50 for the long run); each round adds 6 files so there is work.  After every round: PRAGMA integrity_check is
 # ok, no file analysed in an earlier round was analysed again (its
 # analysed_at is unchanged), no duplicate rows; tags set after the first
 # round survive; the final scan ends with every file analysed exactly once.
 . "$(dirname "$0")/lib.sh"
 py=/usr/bin/python3
-mk="$GRYM_BUILD/tools/mkaudio"
+mk="$GRYM_BUILD/tools/scan_fixture"
 lib="$T/lib"
 kills=${KILLS:-8}
 nfiles=${KILL_FILES:-24}
@@ -19,7 +19,7 @@ mkdir -p "$lib/a" "$lib/b/c"
 for i in $(seq 1 "$nfiles"); do
 	case $((i % 3)) in 0) d="$lib/a" ;; 1) d="$lib/b" ;; 2) d="$lib/b/c" ;; esac
 	case $((i % 4)) in 0) fmt=flac16 ext=flac ;; *) fmt=wav16 ext=wav ;; esac
-	"$mk" "$d/f$i.$ext" "$fmt" 22050 1 $((2 + i % 3)) mix "$i" ||
+	"$mk" "$d/f$i.$ext" "$fmt" 44100 2 $((2 + i % 3)) "$i" ||
 		{ not_ok "generate fixtures"; finish; }
 done
 
@@ -53,15 +53,15 @@ bad=0
 for k in $(seq 1 "$kills"); do
 	# new work every round, so late kills still hit a busy scan
 	mkdir -p "$lib/r$k"
-	for j in 1 2 3 4; do
-		"$mk" "$lib/r$k/n$j.wav" wav16 22050 1 2 mix $((1000 * k + j)) || not_ok "fixture"
+	for j in 1 2 3 4 5 6; do
+		"$mk" "$lib/r$k/n$j.wav" wav16 44100 2 3 $((1000 * k + j)) || not_ok "fixture"
 	done
-	nfiles=$((nfiles + 4))
+	nfiles=$((nfiles + 6))
 	setsid "$GRYM" scan -q -j 2 "$lib" >/dev/null 2>&1 &
 	pid=$!
-	# a random moment in the first 1.5 s (the whole scan takes a few s)
-	sleep "$(printf '0.%03d' $((RANDOM % 1000)))"
-	[ $((RANDOM % 2)) -eq 0 ] && sleep 0.5
+	# a random moment between 0.2 and 1.7 s (a round's scan takes about that)
+	ms=$((200 + RANDOM % 1500))
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	if ! integrity; then not_ok "round $k: integrity check"; bad=1; break; fi

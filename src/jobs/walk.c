@@ -90,11 +90,10 @@ static int report(struct walk *w, const char *name, int skip, int errnum,
 		e.size = (int64_t)sb->st_size;
 		e.mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 	}
-	w->st->skipped[skip]++;
-	if (skip == JOB_SKIP_NONE) {
-		w->st->skipped[skip]--;
+	if (skip == JOB_SKIP_NONE)
 		w->st->audio++;
-	}
+	else
+		w->st->skipped[skip]++;
 	rc = w->fn(w->arg, &e);
 	w->path.len = keep;
 	w->path.s[keep] = '\0';

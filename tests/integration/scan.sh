@@ -135,7 +135,15 @@ g scan -j 1 "$lib" >"$T/two1.out" 2>&1 &
 p1=$!
 g scan -j 1 "$lib" >"$T/two2.out" 2>&1 &
 p2=$!
-wait $p1 $p2
+# a third process reads the catalog all along
+( while kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
+	g ls --json >/dev/null 2>>"$T/reader.err" || echo "reader failed" >>"$T/reader.err"
+	g stats --json >/dev/null 2>>"$T/reader.err" || echo "reader failed" >>"$T/reader.err"
+  done ) &
+p3=$!
+wait $p1 $p2 $p3
+[ ! -s "$T/reader.err" ] && ok "a reader during two scans never failed" ||
+	{ not_ok "reader errors"; sed 's/^/# /' "$T/reader.err" | head -5; }
 a1=$(sed -n 's/^grym scan: \([0-9]*\) analysed.*/\1/p' "$T/two1.out")
 a2=$(sed -n 's/^grym scan: \([0-9]*\) analysed.*/\1/p' "$T/two2.out")
 f1=$(sed -n 's/^grym scan: .* moved, \([0-9]*\) failed.*/\1/p' "$T/two1.out")

@@ -353,7 +353,7 @@ int job_worker_main(const struct job_worker_ops *ops)
 	install_signals();
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	prctl(PR_SET_NAME, "grym-worker", 0, 0, 0);
-	if (read_handover(&h) != 0) {
+	if (isatty(0) || read_handover(&h) != 0) {
 		report("E worker: no configuration on fd 0 (started by hand?)");
 		return JOB_EXIT_SETUP;
 	}

@@ -37,7 +37,7 @@
 struct str;
 
 /* The schema version this grym writes (PRAGMA user_version). */
-#define CAT_SCHEMA_VERSION 2
+#define CAT_SCHEMA_VERSION 3
 
 struct cat;
 
@@ -65,6 +65,13 @@ int cat_schema_version(struct cat *c);
  * data_version): the TUI polls this to refresh.  Cheap (no disk I/O).
  */
 int cat_changed(struct cat *c);
+
+/*
+ * Refresh the query planner's statistics (ANALYZE with analysis_limit, a
+ * few hundred ms on a million regions).  Call after adding many files
+ * (the end of a scan, a bulk import) so queries pick the right indexes.
+ */
+int cat_optimize(struct cat *c, struct gr_err *err);
 
 /*
  * Group many writes into one transaction (bulk loaders, a worker storing
@@ -108,6 +115,25 @@ int cat_root_move(struct cat *c, const char *old_dir, const char *new_dir,
 char *cat_abs_path(struct cat *c, int64_t root_id, const char *relpath);
 
 /* ---- identity (for the scanner) ---------------------------------------- */
+
+/*
+ * A scan, as src/jobs is expected to drive it:
+ *   cat_root_for_dir(dir) -> root, prefix
+ *   walk: for each regular audio file (size, mtime from lstat):
+ *     cat_lookup(root, prefix + rel, size, mtime, version)
+ *       CAT_UNCHANGED: skip          CAT_FAILED: skip unless --retry-failed
+ *       CAT_CHANGED / CAT_STALE: queue        (--force: queue everything)
+ *       CAT_NEW: hash it (audio_hash); cat_relink_moved() == 1 means it
+ *                was moved: skip; otherwise queue
+ *     queue in batches with cat_jobs_enqueue()
+ *   cat_check_missing(root) once the walk is done
+ *   workers: cat_job_claim() -> analyse -> cat_job_complete() or
+ *            cat_job_fail(reason); the supervisor calls
+ *            cat_jobs_requeue_dead() at start (resume after SIGKILL) and
+ *            cat_job_fail("crashed: ...") when it reaps a crashed worker
+ *   at the end: cat_health_store(metrics), cat_optimize() if many files
+ *   were added, cat_jobs_clear() when the counts are no longer needed.
+ */
 
 enum cat_lookup {
 	CAT_NEW = 0,         /* no file at this path */

@@ -160,12 +160,40 @@ struct qsql {
 };
 /* Append the WHERE expression of q for target to out (with binds). */
 void cat_query_where(const struct cat_query *q, int target, struct qsql *out);
-/* Append " ORDER BY ..." for q and target. */
-void cat_query_order(const struct cat_query *q, int target, struct qsql *out);
+/* Append " ORDER BY ..." for q and target; phase 0 one query, 1 rows with
+ * the first sort key set, 2 rows where it is NULL (see query_sql.c). */
+void cat_query_order(const struct cat_query *q, int target, int phase, struct qsql *out);
+/* Nonzero if the first sort key can be NULL (find.c then runs two phases). */
+int cat_query_sort_nullable(const struct cat_query *q);
+/* The SQL column of the first sort key. */
+const char *cat_query_sort_col(const struct cat_query *q, int target);
 /* Bind q's values to st, in order, from placeholder base + 1 (the
  * generated SQL uses anonymous "?" placeholders). */
 void cat_qsql_bind(const struct qsql *q, sqlite3_stmt *st);
 void cat_qsql_fini(struct qsql *q);
+
+/* Fields and term values (query_term.c). */
+struct qctx {
+	const char *text;           /* the whole query */
+	size_t *errpos;             /* where the error is, byte offset */
+	struct gr_err *err;
+};
+/* Fill x's error "at character N: ..." (N counted in characters); -GR_EUSAGE. */
+int cat_qerr(struct qctx *x, size_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct qfdef {
+	const char *name;           /* "bpm" */
+	int field, type, unit;      /* enum qfield, value type, unit family */
+};
+const struct qfdef *cat_qfield(const char *name);       /* NULL if unknown */
+const struct qfdef *cat_qfield_of(int field);
+const char *cat_qfield_suggest(const char *name);       /* nearest name or NULL */
+/* A term node for field fd (NULL = free word) and value v (taken, freed);
+ * 0 with *out, or -GR_EUSAGE with the error in x. */
+int cat_qterm(struct qctx *x, const struct qfdef *fd, char *v, size_t pos, size_t vpos,
+              struct qnode **out);
+struct qnode *cat_qnode_new(int kind, size_t pos);
+void cat_qnode_free(struct qnode *n);   /* the node, its kids and siblings */
 
 /* Lexer (query_lex.c). */
 enum qtok { QT_END, QT_WORD, QT_COMMA, QT_LPAREN, QT_RPAREN, QT_NOT };

@@ -234,7 +234,7 @@ static int show_run(struct cli_env *env, int argc, char **argv)
 	int64_t id;
 	int json = 0, o, rc;
 
-	optind = 1;
+	optind = 0;   /* GNU: full reinitialisation after main's getopt */
 	while ((o = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		if (o != 'j')
 			return cli_usage_error(&cli_cmd_show, "unknown option");

@@ -208,7 +208,21 @@ int cat_job_fail(struct cat *c, int64_t job_id, const char *reason, const char *
 
 static int pid_dead(int pid)
 {
-	return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+	char path[64], buf[256], *rp;
+	FILE *f;
+	int zombie = 0;
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH))
+		return 1;
+	/* A zombie is dead too: a worker whose scan was killed is reparented
+	 * to init, which in a container may never reap it. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(buf, sizeof(buf), f) != NULL && (rp = strrchr(buf, ')')) != NULL)
+			zombie = rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+		fclose(f);
+	}
+	return zombie;
 }
 
 int cat_jobs_requeue_dead(struct cat *c, int pid, int max_attempts, struct gr_err *err)

@@ -17,6 +17,7 @@ extern const struct cli_cmd cli_cmd_doctor;
 extern const struct cli_cmd cli_cmd_ls;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
+extern const struct cli_cmd cli_cmd_scan;
 extern const struct cli_cmd cli_cmd_show;
 extern const struct cli_cmd cli_cmd_stats;
 extern const struct cli_cmd cli_cmd_tag;
@@ -30,6 +31,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_ls,
 	&cli_cmd_rm,
 	&cli_cmd_roots,
+	&cli_cmd_scan,
 	&cli_cmd_show,
 	&cli_cmd_stats,
 	&cli_cmd_tag,

@@ -449,16 +449,23 @@ double fx_goertzel(const float *buf, size_t frames, int stride, int ch, double r
 {
 	double w = 2 * M_PI * freq / rate, coef = 2 * cos(w);
 	double s0, s1 = 0, s2 = 0, re, im, wsum = 0;
+	/* Hann window 0.5 - 0.5 cos(2 pi i / (N - 1)) by a rotating phasor
+	 * (no cos() per sample; the drift is far below float precision). */
+	double hw = 2 * M_PI / (double)(frames - 1), hc = 1, hs = 0;
+	double rc = cos(hw), rs = sin(hw), t;
 	size_t i;
 
 	if (frames < 2)
 		return 0;
 	for (i = 0; i < frames; i++) {
-		double hann = 0.5 - 0.5 * cos(2 * M_PI * i / (frames - 1));
+		double hann = 0.5 - 0.5 * hc;
 		wsum += hann;
 		s0 = buf[i * stride + ch] * hann + coef * s1 - s2;
 		s2 = s1;
 		s1 = s0;
+		t = hc * rc - hs * rs;
+		hs = hs * rc + hc * rs;
+		hc = t;
 	}
 	re = s1 - s2 * cos(w);
 	im = s2 * sin(w);

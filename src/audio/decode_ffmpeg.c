@@ -11,6 +11,14 @@
  * channels).  Decoded frames wait in a small pending buffer (one codec
  * frame, a few thousand samples) until audio_read() takes them.
  *
+ * End padding: AAC encoders pad the last frame; an M4A's edit list says
+ * where the real audio ends (FFmpeg's own command line keeps the padding).
+ * Frames past that declared end are held back (at most FF_PAD_MAX, one or
+ * two codec frames); if the data ends within them they were padding and
+ * are dropped, otherwise the declaration was wrong and they are given out:
+ * a lying header can trim at most FF_PAD_MAX frames of silence-sized
+ * padding, never real audio beyond that.
+ *
  * Corruption: a packet the decoder rejects (AVERROR_INVALIDDATA) or a
  * demuxer error other than the end ends decoding; the frames before it are
  * kept and audio_end_status() reports it.  Nothing is printed: av_log is
@@ -31,6 +39,7 @@
 
 #define FF_IOBUF 32768             /* bytes of the AVIOContext buffer */
 #define FF_MAX_FRAME (1 << 20)     /* samples per channel in one codec frame */
+#define FF_PAD_MAX 4096            /* frames of end padding we may cut */
 
 /* Demuxer name (as libavformat calls it) -> our format name. */
 static const struct { const char *demuxer; const char *format; } ff_formats[] = {
@@ -52,6 +61,12 @@ struct ffb {
 	size_t pend_cap;        /* frames pend can hold */
 	size_t pend_n, pend_off;/* frames in pend, frames already given out */
 	int64_t skip;           /* frames still to drop after a seek */
+	int64_t emitted;        /* frames given out (the current frame) */
+	int trim;               /* cut encoder padding at frames_declared */
+	float *hold;            /* frames past frames_declared, held back */
+	size_t hold_n, hold_out;/* frames held, frames of them given out */
+	int released;           /* more than FF_PAD_MAX past the end: the
+	                           declared length was wrong, trim nothing */
 	int flushing;           /* the demuxer ended; draining the decoder */
 	int stopped;            /* end or damage: read returns 0 */
 };
@@ -89,6 +104,7 @@ static void ffb_free(struct ffb *b)
 		avio_context_free(&b->avio);
 	}
 	free(b->pend);
+	free(b->hold);
 	free(b);
 }
 
@@ -183,14 +199,33 @@ static int next_frame(struct audio_file *f, struct ffb *b, struct gr_err *err)
 	}
 }
 
+/* Copy up to n frames from src to dst; returns the count. */
+static size_t take_frames(float *dst, const float *src, size_t avail, size_t n, int ch)
+{
+	size_t k = avail < n ? avail : n;
+
+	memcpy(dst, src, k * (size_t)ch * sizeof(float));
+	return k;
+}
+
 static long ffb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err)
 {
 	struct ffb *b = f->be_state;
 	int ch = f->info.channels;
-	size_t got = 0;
+	int64_t end = f->info.frames_declared;
+	size_t got = 0, avail, k;
 
 	while (got < n) {
-		size_t avail = b->pend_n - b->pend_off, take;
+		if (b->released && b->hold_out < b->hold_n) {
+			/* Held frames turned out to be audio: give them out first. */
+			k = take_frames(buf + got * ch, b->hold + b->hold_out * ch,
+			                b->hold_n - b->hold_out, n - got, ch);
+			b->hold_out += k;
+			got += k;
+			b->emitted += (int64_t)k;
+			continue;
+		}
+		avail = b->pend_n - b->pend_off;
 		if (avail == 0) {
 			int r;
 			if (b->stopped)
@@ -198,16 +233,32 @@ static long ffb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *
 			r = next_frame(f, b, err);
 			if (r < 0)
 				return r;
-			if (r == 0) {
-				b->stopped = 1;
-				break;
-			}
+			if (r == 0)
+				b->stopped = 1; /* whatever is held was padding */
 			continue;
 		}
-		take = avail < n - got ? avail : n - got;
-		memcpy(buf + got * ch, b->pend + b->pend_off * ch, take * ch * sizeof(float));
-		b->pend_off += take;
-		got += take;
+		if (b->trim && !b->released && b->emitted >= end) {
+			/* Past the declared end: hold back, up to FF_PAD_MAX. */
+			if (b->hold == NULL)
+				b->hold = malloc(sizeof(float) * FF_PAD_MAX * (size_t)ch);
+			if (b->hold == NULL || b->hold_n + avail > FF_PAD_MAX) {
+				/* More than padding follows (or no memory to tell):
+				 * give out what is held, then go on as usual. */
+				b->released = 1;
+				continue;
+			}
+			b->hold_n += take_frames(b->hold + b->hold_n * ch, b->pend + b->pend_off * ch,
+			                         avail, avail, ch);
+			b->pend_off = b->pend_n;
+			continue;
+		}
+		k = n - got;
+		if (b->trim && !b->released && (int64_t)k > end - b->emitted)
+			k = (size_t)(end - b->emitted);
+		k = take_frames(buf + got * ch, b->pend + b->pend_off * ch, avail, k, ch);
+		b->pend_off += k;
+		got += k;
+		b->emitted += (int64_t)k;
 	}
 	return (long)got;
 }
@@ -228,6 +279,9 @@ static int ffb_seek(struct audio_file *f, int64_t frame, struct gr_err *err)
 	b->flushing = 0;
 	b->stopped = 0;
 	b->skip = frame;
+	b->emitted = frame;
+	b->hold_n = b->hold_out = 0;
+	b->released = 0;
 	return 0;
 }
 
@@ -306,6 +360,9 @@ int audio_ffmpeg_open(struct audio_file *f, struct gr_err *err)
 	rc = audio_check_info(f, err);
 	if (rc < 0)
 		goto fail;
+	/* Only an MP4 edit list is a trustworthy end for padding; an ADTS
+	 * duration is a bitrate estimate. */
+	b->trim = strcmp(format, "m4a") == 0 && !f->info.lossless && f->info.frames_declared > 0;
 	rc = -GR_EFORMAT;
 	if (swr_alloc_set_opts2(&b->swr, &b->dec->ch_layout, AV_SAMPLE_FMT_FLT,
 	                        b->dec->sample_rate, &b->dec->ch_layout, b->dec->sample_fmt,

@@ -195,7 +195,7 @@ static void check_roundtrip(const struct rt_case *c)
 	assert_int_equal(audio_frames_done(f), got);
 	/* Lossless: exact length.  Lossy: within the codec's padding (one
 	 * MP3 granule / AAC frame / Opus pre-skip, and no more). */
-	if (!c->lossy)
+	if (!c->lossy || strcmp(c->format, "m4a") == 0) /* M4A: edit list trims */
 		assert_int_equal(got, want);
 	else if (llabs(got - want) > 2 * 1152)
 		fail_msg("%s: decoded %lld frames, wrote %lld", name, (long long)got,
@@ -977,6 +977,25 @@ static void test_m4a_mem_and_corrupt(void **state)
 		audio_close(f);
 		audio_close(m);
 
+		if (c == 0) {
+			/* An mdhd duration of half the real one is not believed:
+			 * trimming stops at most FF_PAD_MAX frames past it, then
+			 * every frame comes out. */
+			unsigned char *md = memmem(bytes, len, "mdhd", 4);
+			uint32_t dur;
+			assert_non_null(md);
+			assert_int_equal(md[4], 0); /* version 0: 32-bit fields */
+			dur = (uint32_t)md[20] << 24 | md[21] << 16 | md[22] << 8 | md[23];
+			be32(md + 20, dur / 2);
+			m = audio_open_mem(bytes, len, "lie.m4a", &err);
+			assert_non_null(m);
+			nb = decode_all(m, &b);
+			assert_true(nb >= na);
+			assert_memory_equal(a, b, (size_t)na * 2 * sizeof(float));
+			free(b);
+			audio_close(m);
+			be32(md + 20, dur);
+		}
 		for (k = len / 2; k < len / 2 + 300; k++)
 			bytes[k] ^= 0x5a;
 		m = audio_open_mem(bytes, len, "bad.m4a", &err);

@@ -105,7 +105,12 @@ void audio_close(struct audio_file *f);
  * is silenced and libmpg123 handles (used by libsndfile for MP3) are made
  * with MPG123_QUIET (see src/audio/quiet.c).  audio_open() does this
  * itself; nothing here touches file descriptor 2.
+ * audio_quiet_check() returns 1 when the MP3 part is in effect (the
+ * executable's mpg123_new wrapper is the one the dynamic linker uses), 0
+ * if not (then libmpg123 may print resync notes on damaged MP3s).  Any
+ * thread.
  */
+int audio_quiet_check(void);
 
 /*
  * Channel mapping and resampling of blocks the caller pushes (used by the

@@ -17,8 +17,11 @@
  * audio_quiet_libs() references the wrapper so the linker always keeps
  * this object, even from a static archive.
  *
- * Thread rules: audio_quiet_libs() may be called from any thread, any
- * number of times (pthread_once).
+ * audio_quiet_check() tells whether the wrapper is really in effect (for
+ * `grym doctor`).
+ *
+ * Thread rules: both functions may be called from any thread, any number
+ * of times (pthread_once).
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -83,4 +86,12 @@ void audio_quiet_libs(void)
 {
 	audio_mpg123_new_ref = (void *)mpg123_new;
 	pthread_once(&quiet_once, quiet_init);
+}
+
+int audio_quiet_check(void)
+{
+	audio_quiet_libs();
+	/* The wrapper works only if the dynamic linker resolves the name to
+	 * it (a static link, or a build that does not export it, would not). */
+	return dlsym(RTLD_DEFAULT, "mpg123_new") == (void *)mpg123_new;
 }

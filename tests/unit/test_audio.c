@@ -811,6 +811,7 @@ static void test_quiet_mp3(void **state)
 	assert_int_equal(fx_write_bytes(path, b, len, &err), 0);
 	free(b);
 
+	assert_int_equal(audio_quiet_check(), 1);
 	fflush(stderr);
 	saved = dup(2);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);

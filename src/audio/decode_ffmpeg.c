@@ -1,11 +1,15 @@
 /*
  * decode_ffmpeg.c - the FFmpeg backend, for what libsndfile cannot read:
- * M4A/MP4 (AAC, ALAC), raw ADTS AAC, Matroska/WebM audio, WMA.
+ * M4A/MP4 (AAC, ALAC), raw ADTS AAC, Matroska/WebM audio, WMA, and the WAV
+ * encodings and MP3 streams libsndfile refuses (WAV with Yamaha ADPCM or
+ * 64-bit integers, an MP3 behind a few KiB of junk).
  *
  * libavformat reads through a custom AVIOContext over audio_src (the
  * descriptor grym opened, or memory), never a path.  Only the containers
- * in ff_formats[] are accepted after probing, so random bytes that some
- * exotic demuxer would claim (text as "tty", images, ...) are refused.
+ * in ff_formats[] are accepted after probing, and only with a probe score
+ * of at least AVPROBE_SCORE_RETRY (25: what FFmpeg gives an MP3 found after
+ * junk), so random bytes that some exotic demuxer
+ * would claim (text as "tty", images, ...) are refused.
  * libavcodec decodes the best audio stream; libswresample only converts
  * the decoder's sample format to interleaved float (same rate, same
  * channels).  Decoded frames wait in a small pending buffer (one codec
@@ -47,6 +51,9 @@ static const struct { const char *demuxer; const char *format; } ff_formats[] = 
 	{ "aac", "aac" },
 	{ "matroska,webm", "mka" },
 	{ "asf", "wma" },
+	{ "wav", "wav" },
+	{ "w64", "w64" },
+	{ "mp3", "mp3" },
 };
 
 struct ffb {
@@ -115,12 +122,12 @@ static void damaged(struct audio_file *f, struct ffb *b, int averr)
 	b->stopped = 1;
 	if (f->src.io_errno != 0)
 		return; /* audio_read() reports the read error itself */
-	if (strcmp(b->dec->codec->name, "aac") == 0)
-		f->corrupt_what = "corrupt AAC frame";
-	else if (strcmp(b->dec->codec->name, "alac") == 0)
-		f->corrupt_what = "corrupt ALAC frame";
-	else
-		f->corrupt_what = "corrupt data";
+	switch (b->dec->codec_id) {
+	case AV_CODEC_ID_AAC: f->corrupt_what = "corrupt AAC frame"; break;
+	case AV_CODEC_ID_ALAC: f->corrupt_what = "corrupt ALAC frame"; break;
+	case AV_CODEC_ID_MP3: f->corrupt_what = "corrupt MP3 frame"; break;
+	default: f->corrupt_what = "corrupt data"; break;
+	}
 	av_strerror(averr, e, sizeof(e));
 	str_lcpy(f->corrupt_detail, e, sizeof(f->corrupt_detail));
 }
@@ -318,7 +325,8 @@ int audio_ffmpeg_open(struct audio_file *f, struct gr_err *err)
 		av_free(iobuf);
 		goto fail;
 	}
-	if (av_probe_input_buffer2(b->avio, &ifmt, "", NULL, 0, 0) < 0 || ifmt == NULL)
+	if (av_probe_input_buffer2(b->avio, &ifmt, "", NULL, 0, 0) < AVPROBE_SCORE_RETRY ||
+	    ifmt == NULL)
 		goto fail;
 	for (i = 0; i < GR_ARRAY_LEN(ff_formats); i++)
 		if (strcmp(ifmt->name, ff_formats[i].demuxer) == 0)
@@ -347,8 +355,9 @@ int audio_ffmpeg_open(struct audio_file *f, struct gr_err *err)
 	f->info.rate = b->dec->sample_rate;
 	f->info.channels = b->dec->ch_layout.nb_channels;
 	str_lcpy(f->info.format, format, sizeof(f->info.format));
-	str_lcpy(f->info.codec, codec->name, sizeof(f->info.codec));
+	/* The codec's name, not the decoder's ("mp3", not "mp3float"). */
 	desc = avcodec_descriptor_get(codec->id);
+	str_lcpy(f->info.codec, desc != NULL ? desc->name : codec->name, sizeof(f->info.codec));
 	f->info.lossless = desc != NULL && (desc->props & AV_CODEC_PROP_LOSSLESS);
 	f->info.bits = f->info.lossless ? b->dec->bits_per_raw_sample : 0;
 	if (st->duration != AV_NOPTS_VALUE && st->duration > 0)

@@ -301,8 +301,7 @@ out:
 	return buf;
 }
 
-/* Run argv (no shell), stdin/stdout/stderr to /dev/null; exit status or -1. */
-static int run_quiet(const char *const argv[])
+int fx_run(const char *const argv[])
 {
 	pid_t pid = fork();
 	int st;
@@ -331,7 +330,7 @@ int fx_have_ffmpeg(void)
 
 	if (have < 0) {
 		const char *argv[] = { "ffmpeg", "-version", NULL };
-		have = run_quiet(argv) == 0;
+		have = fx_run(argv) == 0;
 	}
 	return have;
 }
@@ -355,7 +354,7 @@ int fx_write_m4a(const char *path, const struct fx_spec *s, const char *codec,
 		                 aac ? "-b:a" : "-sample_fmt", aac ? bitrate : "s16p",
 		                 "-movflags", "+faststart", "-f", "ipod", path, NULL };
 		snprintf(bitrate, sizeof(bitrate), "%dk", 64 * (s->channels > 1 ? s->channels : 2));
-		if (run_quiet(argv) != 0)
+		if (fx_run(argv) != 0)
 			rc = gr_fail(err, GR_EIO, "%s: ffmpeg failed to encode %s", path, codec);
 	}
 	unlink(tmp);

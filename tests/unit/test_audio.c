@@ -577,6 +577,21 @@ static void test_not_audio(void **state)
 	expect_open_fail(p, "not an audio file libsndfile or FFmpeg can read");
 	assert_int_equal(fx_write_bytes(p, text, strlen(text), &err), 0);
 	expect_open_fail(p, "not an audio file libsndfile or FFmpeg can read");
+	{
+		/* 256 KiB of noise is nobody's audio, whatever its name. */
+		unsigned char *rnd = xmalloc(262144);
+		char *r = fx_path(tdir, "random.mp3");
+		uint64_t x = 7;
+		size_t k;
+		for (k = 0; k < 262144; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			rnd[k] = (unsigned char)(x >> 56);
+		}
+		assert_int_equal(fx_write_bytes(r, rnd, 262144, &err), 0);
+		expect_open_fail(r, "not an audio file libsndfile or FFmpeg can read");
+		free(rnd);
+		free(r);
+	}
 
 	/* Content decides, not the name. */
 	assert_int_equal(fx_write(fl, &s, NULL, &err), 0);
@@ -1066,6 +1081,68 @@ static void test_stream_flat_memory(void **state)
 	}
 }
 
+/* What libsndfile refuses but FFmpeg reads: a WAV in Yamaha ADPCM and an
+ * MP3 behind 3 KiB of junk both decode (through the fallback). */
+static void test_ffmpeg_rescue(void **state)
+{
+	struct fx_seg seg = { .kind = FX_SINE, .dur = 1, .freq = 1000, .amp = 0.5 };
+	struct fx_spec s = { .rate = 44100, .channels = 2, .format = fx_format("wav16"),
+	                     .segs = &seg, .n_segs = 1 };
+	char *src = fx_path(tdir, "rescue-src.wav"), *adpcm = fx_path(tdir, "adpcm.wav");
+	char *mp3 = fx_path(tdir, "clean.mp3"), *junk = fx_path(tdir, "junk.mp3");
+	const char *a1[] = { "ffmpeg", "-nostdin", "-y", "-i", src, "-c:a", "adpcm_yamaha",
+	                     "-f", "wav", adpcm, NULL };
+	struct gr_err err = { 0 };
+	const char *paths[2];
+	unsigned char *bytes, *jb;
+	uint64_t x = 1;
+	size_t len, k;
+	int i;
+
+	if (!fx_have_ffmpeg())
+		fail_msg("ffmpeg command missing (scripts/deps.sh installs it)");
+	assert_int_equal(fx_write(src, &s, NULL, &err), 0);
+	assert_int_equal(fx_run(a1), 0);
+	s.format = fx_format("mp3");
+	assert_int_equal(fx_write(mp3, &s, NULL, &err), 0);
+	bytes = fx_read_bytes(mp3, &len, &err);
+	jb = xmalloc(len + 3000);
+	for (k = 0; k < 3000; k++) { /* deterministic junk */
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		jb[k] = (unsigned char)(x >> 56);
+	}
+	memcpy(jb + 3000, bytes, len);
+	assert_int_equal(fx_write_bytes(junk, jb, len + 3000, &err), 0);
+	free(bytes);
+	free(jb);
+
+	paths[0] = adpcm;
+	paths[1] = junk;
+	for (i = 0; i < 2; i++) {
+		struct audio_file *f = audio_open(paths[i], &err);
+		float *buf;
+		int64_t n;
+		if (f == NULL)
+			fail_msg("%s", err.msg);
+		assert_string_equal(audio_get_info(f)->format, i == 0 ? "wav" : "mp3");
+		assert_string_equal(audio_get_info(f)->codec, i == 0 ? "adpcm_yamaha" : "mp3");
+		n = decode_all(f, &buf);
+		assert_int_equal(audio_end_status(f, &err), 0);
+		/* FFmpeg keeps the MP3 encoder delay and padding (the LAME tag
+		 * that says how much is behind the junk): up to 3 granules. */
+		if (llabs(n - 44100) > 3 * 1152)
+			fail_msg("%s: %lld frames", paths[i], (long long)n);
+		assert_true(fabs(fx_peak_freq(buf + 8820, 22050, 2, 0, 44100, 900, 1100, 1) - 1000) <= 2);
+		assert_true(fabs(fx_rms(buf + 8820, 22050, 2, 1) - 0.5 / sqrt(2)) < 0.03);
+		free(buf);
+		audio_close(f);
+	}
+	free(src);
+	free(adpcm);
+	free(mp3);
+	free(junk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(test_hash_and_mem),
 		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_m4a_mem_and_corrupt),
+		cmocka_unit_test(test_ffmpeg_rescue),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

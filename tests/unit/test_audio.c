@@ -643,6 +643,10 @@ static void test_unreadable(void **state)
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 3) {
+		print_message("# cannot drop root privileges here: unreadable-file case skipped\n");
+		skip();
+	}
 	assert_int_equal(WEXITSTATUS(st), 0);
 	free(p);
 }

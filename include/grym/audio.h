@@ -3,8 +3,9 @@
  *
  * Files are opened by grym itself (O_NOFOLLOW | O_NONBLOCK, then fstat
  * must say "regular file"); libsndfile (and FFmpeg's libraries for what
- * libsndfile cannot read: M4A/AAC/ALAC) only ever get the descriptor or
- * virtual I/O, never the path.  Nothing a header declares is trusted: the
+ * libsndfile cannot read: M4A/AAC/ALAC, Matroska, WMA, exotic WAV
+ * encodings, MP3s behind junk) only ever get the bytes through virtual
+ * I/O, never the path.  Nothing a header declares is trusted: the
  * real end of the data is where decoding stops.  Non-finite samples are
  * replaced by 0.  Library chatter never reaches the terminal.
  *
@@ -27,10 +28,12 @@
 #define AUDIO_CHANNELS_MAX 64    /* more channels are rejected */
 
 struct audio_info {
-	char format[16];          /* container, lower case: "wav", "aiff", "flac", "ogg",
-	                             "opus", "mp3", "m4a", ... */
-	char codec[24];           /* sample encoding: "pcm16", "pcm24", "float", "vorbis",
-	                             "opus", "mp3", "aac", "alac", ... */
+	char format[16];          /* container, lower case: "wav", "rf64", "w64", "aiff",
+	                             "caf", "flac", "ogg" (Vorbis), "opus", "mp3", "m4a",
+	                             "aac" (ADTS), "mka", "wma", ... */
+	char codec[24];           /* sample encoding: "pcm16", "pcm24", "pcm32", "float",
+	                             "double", "flac", "vorbis", "opus", "mp3", "aac",
+	                             "alac", ... (FFmpeg's codec name otherwise) */
 	int rate;                 /* Hz, AUDIO_RATE_MIN..AUDIO_RATE_MAX */
 	int channels;             /* 1..AUDIO_CHANNELS_MAX */
 	int bits;                 /* bits per sample of a PCM source, 0 for lossy */
@@ -64,8 +67,8 @@ const struct audio_info *audio_get_info(const struct audio_file *f);
  * Decode up to n frames of interleaved float samples, full scale +/-1
  * (buf holds n * channels floats).  Non-finite samples (NaN, Inf in float
  * files) come out as 0; float sources beyond +/-8 are clamped there.
- * Returns the frames decoded (> 0; fewer than n only near the end), 0 at
- * the end of the data, or a negative GR_E* code with err set.  Stops at
+ * Returns the frames decoded (> 0; fewer than n only at the end of the
+ * data or just before damage), 0 at the end of the data, or a negative GR_E* code with err set.  Stops at
  * the real end of the data whatever the header declared.  After 0, call
  * audio_end_status() to learn whether the file ended cleanly.
  */

@@ -712,6 +712,23 @@ static void test_corrupt_flac(void **state)
 		free(b);
 		audio_close(f);
 	}
+	/* Trailing junk is not damage: an ID3v1 tag or zero padding after
+	 * the last FLAC frame ends the data cleanly, every frame decoded. */
+	for (pass = 0; pass < 2; pass++) {
+		unsigned char *b = xcalloc(1, len + 1000);
+		memcpy(b, bytes, len);
+		if (pass == 0)
+			memcpy(b + len, "TAGTitle", 8);
+		f = audio_open_mem(b, len + (pass == 0 ? 128 : 1000), "tagged.flac", &err);
+		assert_non_null(f);
+		n = decode_all(f, &buf);
+		assert_int_equal(n, rn);
+		if (audio_end_status(f, &err) != 0)
+			fail_msg("%s", err.msg);
+		free(buf);
+		free(b);
+		audio_close(f);
+	}
 	free(bytes);
 	free(ref);
 	free(path);

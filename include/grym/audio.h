@@ -87,8 +87,11 @@ int64_t audio_frames_done(const struct audio_file *f);
 
 /*
  * Seek to a frame (for audition and export); the next audio_read() starts
- * there and the end status is cleared.  Sample-exact for PCM/FLAC; M4A
- * decodes forward from the start (cost proportional to the position).
+ * there, sample-exact, and the end status is cleared.  WAV/AIFF/FLAC/MP3
+ * seek directly.  Ogg (Vorbis, Opus) and FFmpeg-decoded files rewind and
+ * decode forward, so the cost grows with the position: about 0.1 s per
+ * minute of Vorbis on an idle core (libsndfile 1.2.0's own Ogg seek lands
+ * thousands of frames off).  Call it from a feeder thread, not the UI.
  * 0 or -GR_E* with err (a frame past the end fails).
  */
 int audio_seek(struct audio_file *f, int64_t frame, struct gr_err *err);

@@ -87,11 +87,13 @@ int64_t audio_frames_done(const struct audio_file *f);
 
 /*
  * Seek to a frame (for audition and export); the next audio_read() starts
- * there, sample-exact, and the end status is cleared.  WAV/AIFF/FLAC/MP3
- * seek directly.  Ogg (Vorbis, Opus) and FFmpeg-decoded files rewind and
- * decode forward, so the cost grows with the position: about 0.1 s per
- * minute of Vorbis on an idle core (libsndfile 1.2.0's own Ogg seek lands
- * thousands of frames off).  Call it from a feeder thread, not the UI.
+ * there, and the end status is cleared.  WAV/AIFF/FLAC/MP3 seek directly;
+ * M4A and other FFmpeg-decoded files seek by timestamp with a pre-roll
+ * (milliseconds; the same samples as a linear decode, except AAC noise
+ * substitution, which is random by design).  Ogg (Vorbis, Opus) rewinds and
+ * decodes forward (exact, but about 0.1 s per minute of the position on an
+ * idle core: libsndfile 1.2.0's own Ogg seek lands thousands of frames
+ * off).  Call it from a feeder thread, not the UI.
  * 0 or -GR_E* with err (a frame past the end fails).
  */
 int audio_seek(struct audio_file *f, int64_t frame, struct gr_err *err);

@@ -44,6 +44,7 @@
 #define FF_IOBUF 32768             /* bytes of the AVIOContext buffer */
 #define FF_MAX_FRAME (1 << 20)     /* samples per channel in one codec frame */
 #define FF_PAD_MAX 4096            /* frames of end padding we may cut */
+#define FF_PREROLL 8192            /* frames decoded before a seek target */
 
 /* Demuxer name (as libavformat calls it) -> our format name. */
 static const struct { const char *demuxer; const char *format; } ff_formats[] = {
@@ -270,26 +271,85 @@ static long ffb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *
 	return (long)got;
 }
 
+/*
+ * Rewind to the first packet and decode forward, discarding: always exact.
+ * The first packet may lie before start_time (the AAC priming an MP4 edit
+ * list trims has a negative timestamp), so aim well before it.
+ */
+static int seek_rewind(struct audio_file *f, struct ffb *b, int64_t frame, struct gr_err *err)
+{
+	AVStream *st = b->fmt->streams[b->stream];
+	int64_t origin = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+	int64_t early = origin - av_rescale_q(FF_PREROLL, (AVRational){ 1, f->info.rate },
+	                                      st->time_base);
+
+	if (av_seek_frame(b->fmt, b->stream, early, AVSEEK_FLAG_BACKWARD) < 0 &&
+	    av_seek_frame(b->fmt, b->stream, early, 0) < 0)
+		return gr_fail(err, GR_EIO, "%s: cannot seek", f->name);
+	avcodec_flush_buffers(b->dec);
+	b->skip = frame;
+	return 0;
+}
+
+/*
+ * Seek to FF_PREROLL frames before the target by timestamp, feed the first
+ * packet there to the decoder and discard up to the target.  The pre-roll
+ * rebuilds the decoder's overlap state (AAC needs the previous frame), so
+ * the frames from the target on are those a linear decode gives (within
+ * float rounding).  Packet timestamps count from st->start_time, which is
+ * the first frame a linear decode outputs (the priming the MP4 edit list
+ * trims comes before it).  Returns 1 on success, 0 to fall back to
+ * rewinding.
+ */
+static int seek_fast(struct audio_file *f, struct ffb *b, int64_t frame)
+{
+	AVStream *st = b->fmt->streams[b->stream];
+	AVRational fr = { 1, f->info.rate };
+	int64_t origin = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0, pos;
+	int r;
+
+	if (frame < 2 * FF_PREROLL)
+		return 0;
+	if (av_seek_frame(b->fmt, b->stream, origin + av_rescale_q(frame - FF_PREROLL, fr,
+	                  st->time_base), AVSEEK_FLAG_BACKWARD) < 0)
+		return 0;
+	avcodec_flush_buffers(b->dec);
+	for (;;) {
+		r = av_read_frame(b->fmt, b->pkt);
+		if (r < 0)
+			return 0;
+		if (b->pkt->stream_index == b->stream)
+			break;
+		av_packet_unref(b->pkt);
+	}
+	if (b->pkt->pts == AV_NOPTS_VALUE ||
+	    (pos = av_rescale_q(b->pkt->pts - origin, st->time_base, fr)) > frame - FF_PREROLL / 2 ||
+	    pos < 0) {
+		av_packet_unref(b->pkt);
+		return 0;
+	}
+	r = avcodec_send_packet(b->dec, b->pkt);
+	av_packet_unref(b->pkt);
+	if (r < 0)
+		return 0;
+	b->skip = frame - pos;
+	return 1;
+}
+
 static int ffb_seek(struct audio_file *f, int64_t frame, struct gr_err *err)
 {
 	struct ffb *b = f->be_state;
-	AVStream *st = b->fmt->streams[b->stream];
+	int rc = 0;
 
-	/* Seek to the start and decode forward to the exact frame: AAC and
-	 * ALAC have no sample-exact random access, and the priming samples the
-	 * container trims must be trimmed again. */
-	if (av_seek_frame(b->fmt, b->stream, st->start_time != AV_NOPTS_VALUE ? st->start_time : 0,
-	                  AVSEEK_FLAG_BACKWARD) < 0)
-		return gr_fail(err, GR_EIO, "%s: cannot seek", f->name);
-	avcodec_flush_buffers(b->dec);
 	b->pend_n = b->pend_off = 0;
 	b->flushing = 0;
 	b->stopped = 0;
-	b->skip = frame;
+	if (!seek_fast(f, b, frame))
+		rc = seek_rewind(f, b, frame, err);
 	b->emitted = frame;
 	b->hold_n = b->hold_out = 0;
 	b->released = 0;
-	return 0;
+	return rc;
 }
 
 static void ffb_close(struct audio_file *f)

@@ -8,9 +8,8 @@
  * descriptor grym opened, or memory), never a path.  Only the containers
  * in ff_formats[] are accepted after probing, and only with a probe score
  * of at least AVPROBE_SCORE_RETRY (25: what FFmpeg gives an MP3 found after
- * junk), so random bytes that some exotic demuxer
- * would claim (text as "tty", images, ...) are refused.
- * libavcodec decodes the best audio stream; libswresample only converts
+ * junk), so random bytes that some exotic demuxer would claim (text as
+ * "tty", images, ...) are refused.  libavcodec decodes the best audio stream; libswresample only converts
  * the decoder's sample format to interleaved float (same rate, same
  * channels).  Decoded frames wait in a small pending buffer (one codec
  * frame, a few thousand samples) until audio_read() takes them.
@@ -22,6 +21,9 @@
  * are dropped, otherwise the declaration was wrong and they are given out:
  * a lying header can trim at most FF_PAD_MAX frames of silence-sized
  * padding, never real audio beyond that.
+ *
+ * Seeking goes by timestamp to FF_PREROLL frames before the target and
+ * decodes forward from there (see seek_fast()), or rewinds near the start.
  *
  * Corruption: a packet the decoder rejects (AVERROR_INVALIDDATA) or a
  * demuxer error other than the end ends decoding; the frames before it are
@@ -35,7 +37,6 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 
 #include "audio_int.h"

@@ -984,6 +984,16 @@ static void test_seek(void **state)
 		assert_int_equal(fx_write_m4a(aac, &t, "aac", NULL, &err), 0);
 		check_seek(aac, 1e-3);
 	}
+	{
+		/* Opus (48 kHz only): rewinds like Vorbis, exact. */
+		struct fx_spec t = s;
+		char *op = fx_path(tdir, "seek.opus");
+		t.rate = 48000;
+		t.format = fx_format("opus");
+		assert_int_equal(fx_write(op, &t, NULL, &err), 0);
+		check_seek(op, 0);
+		free(op);
+	}
 	free(aac);
 	free(o);
 	free(mp);

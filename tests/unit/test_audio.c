@@ -356,6 +356,112 @@ static void test_resample_tone(void **state)
 	}
 }
 
+/* Anti-aliasing: tones at 15 kHz and 11.6 kHz (just past the 11.025 kHz
+ * Nyquist frequency of 22.05 kHz) must vanish (85 dB down), and a 1 kHz
+ * tone must pass at full level, for the polyphase
+ * path (SRC_SINC_FASTEST) and libsamplerate (SRC_SINC_MEDIUM_QUALITY), from
+ * 44.1, 48, 96 and 192 kHz; and upsampling 8 kHz -> 22.05 kHz makes no
+ * images above 4 kHz. */
+static void test_resample_alias(void **state)
+{
+	static const int rates[] = { 44100, 48000, 96000, 192000 };
+	static const int quals[] = { SRC_SINC_FASTEST, SRC_SINC_MEDIUM_QUALITY };
+	struct gr_err err = { 0 };
+	size_t i, q;
+
+	for (q = 0; q < 2; q++)
+		for (i = 0; i < GR_ARRAY_LEN(rates); i++) {
+			int in_rate = rates[i];
+			size_t n = (size_t)in_rate / 2, k, cap;
+			float *in = xmalloc(sizeof(float) * n), *out;
+			struct audio_resampler *r = audio_resampler_new(1, in_rate, 22050, 1, quals[q],
+			                                                &err);
+			long g, g2;
+			double hi, lo1, edge;
+
+			assert_non_null(r);
+			for (k = 0; k < n; k++)
+				in[k] = (float)(0.5 * sin(2 * M_PI * 15000.0 * k / in_rate) +
+				                0.25 * sin(2 * M_PI * 1000.0 * k / in_rate) +
+				                0.2 * sin(2 * M_PI * 11600.0 * k / in_rate));
+			cap = audio_resampler_max_out(r, n);
+			out = xmalloc(sizeof(float) * (cap + audio_resampler_max_out(r, 0)));
+			/* (pushed in one go: n may exceed any internal chunk) */
+			g = audio_resampler_push(r, in, n, out, cap, 0, &err);
+			assert_true(g > 0);
+			g2 = audio_resampler_push(r, NULL, 0, out + g, audio_resampler_max_out(r, 0), 1,
+			                          &err);
+			assert_true(g2 >= 0);
+			/* 15 kHz folds to 22050 - 15000 = 7050 Hz if it aliases. */
+			hi = fx_goertzel(out + 1000, 8000, 1, 0, 22050, 7050);
+			lo1 = fx_goertzel(out + 1000, 8000, 1, 0, 22050, 1000);
+			/* 11.6 kHz, just past Nyquist, folds to 10450 Hz. */
+			edge = fx_goertzel(out + 1000, 8000, 1, 0, 22050, 10450);
+			/* Both aliases at least 85 dB down; the pass band untouched. */
+			if (hi > 0.5 * 5.6e-5 || edge > 0.2 * 5.6e-5 || fabs(lo1 - 0.25) > 0.25 * 0.01)
+				fail_msg("%d Hz, quality %d: aliases at %.1f dB and %.1f dB, 1 kHz at %.4f",
+				         in_rate, quals[q], 20 * log10(hi / 0.5 + 1e-12),
+				         20 * log10(edge / 0.2 + 1e-12), lo1);
+			free(in);
+			free(out);
+			audio_resampler_free(r);
+		}
+	{
+		/* 8 kHz -> 22.05 kHz: a 3 kHz tone must not image at 5 kHz. */
+		size_t n = 8000, k;
+		float *in = xmalloc(sizeof(float) * n), *out;
+		struct audio_resampler *r = audio_resampler_new(1, 8000, 22050, 1, SRC_SINC_FASTEST,
+		                                                &err);
+		long g;
+		assert_non_null(r);
+		for (k = 0; k < n; k++)
+			in[k] = (float)(0.5 * sin(2 * M_PI * 3000.0 * k / 8000));
+		out = xmalloc(sizeof(float) * audio_resampler_max_out(r, n));
+		g = audio_resampler_push(r, in, n, out, audio_resampler_max_out(r, n), 1, &err);
+		assert_true(g > 10000);
+		assert_true(fx_goertzel(out + 1000, 8000, 1, 0, 22050, 5000) < 0.5 * 5.6e-5);
+		assert_true(fabs(fx_goertzel(out + 1000, 8000, 1, 0, 22050, 3000) - 0.5) < 0.005);
+		free(in);
+		free(out);
+		audio_resampler_free(r);
+	}
+}
+
+/* No delay: an impulse at 0.5 s comes out at 0.5 s (within a frame) for
+ * either converter and any ratio, so region times stay true. */
+static void test_resample_alignment(void **state)
+{
+	static const int rates[] = { 8000, 44100, 48000, 96000, 192000 };
+	static const int quals[] = { SRC_SINC_FASTEST, SRC_SINC_MEDIUM_QUALITY };
+	struct gr_err err = { 0 };
+	size_t i, q, k, best;
+
+	for (q = 0; q < 2; q++)
+		for (i = 0; i < GR_ARRAY_LEN(rates); i++) {
+			size_t n = (size_t)rates[i];
+			float *in = xcalloc(n, sizeof(float)), *out;
+			struct audio_resampler *r = audio_resampler_new(1, rates[i], 22050, 1, quals[q],
+			                                                &err);
+			size_t cap = audio_resampler_max_out(r, n);
+			long g;
+			assert_non_null(r);
+			in[n / 2] = 1;
+			out = xmalloc(sizeof(float) * cap);
+			g = audio_resampler_push(r, in, n, out, cap, 1, &err);
+			assert_true(g > 0);
+			best = 0;
+			for (k = 1; k < (size_t)g; k++)
+				if (out[k] > out[best])
+					best = k;
+			if (labs((long)best - 11025) > 1)
+				fail_msg("%d Hz q%d: impulse at output frame %zu, want 11025", rates[i],
+				         quals[q], best);
+			free(in);
+			free(out);
+			audio_resampler_free(r);
+		}
+}
+
 static void test_mixdown(void **state)
 {
 	struct fx_seg seg = { .kind = FX_SINE, .dur = 0.5, .freq = 440, .amp = 0.8 };
@@ -421,7 +527,10 @@ static void test_mixdown(void **state)
  * output is round(in * ratio) within a frame; equal rates copy exactly. */
 static void test_resampler_push(void **state)
 {
-	static const int outs[] = { 22050, 16000, 96000, 44100 };
+	static const int outs[] = { 22050, 16000, 96000, 44100, 22050, 8000, 48000 };
+	static const int quals[] = { SRC_SINC_MEDIUM_QUALITY, SRC_SINC_MEDIUM_QUALITY,
+	                             SRC_SINC_MEDIUM_QUALITY, SRC_SINC_MEDIUM_QUALITY,
+	                             SRC_SINC_FASTEST, SRC_SINC_FASTEST, SRC_SINC_FASTEST };
 	struct gr_err err = { 0 };
 	size_t i, k, in_total = 44100 * 2, out_total;
 	float *in = xmalloc(sizeof(float) * in_total * 2), *out;
@@ -429,8 +538,8 @@ static void test_resampler_push(void **state)
 	for (k = 0; k < in_total * 2; k++)
 		in[k] = (float)sin(k * 0.01);
 	for (i = 0; i < GR_ARRAY_LEN(outs); i++) {
-		struct audio_resampler *r = audio_resampler_new(2, 44100, outs[i], 0,
-		                                                SRC_SINC_MEDIUM_QUALITY, &err);
+		struct audio_resampler *r = audio_resampler_new(2, 44100, outs[i], 0, quals[i],
+		                                                &err);
 		size_t pos = 0, step = 1, cap;
 		assert_non_null(r);
 		assert_int_equal(audio_resampler_out_channels(r), 2);
@@ -1280,6 +1389,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_m4a),
 		cmocka_unit_test(test_float_exact),
 		cmocka_unit_test(test_resample_tone),
+		cmocka_unit_test(test_resample_alias),
+		cmocka_unit_test(test_resample_alignment),
 		cmocka_unit_test(test_mixdown),
 		cmocka_unit_test(test_resampler_push),
 		cmocka_unit_test(test_bad_rates),

@@ -125,11 +125,16 @@ int audio_quiet_check(void);
  * analysis pipeline, which also needs the source frames for loudness, and
  * by audio_stream below).  out_channels is 1 (mix down to mono: the mean of
  * all channels), 2 (mono to both sides, more than two mixed down to two) or
- * 0 (keep the source's channels).  quality is a libsamplerate converter
- * type (SRC_SINC_FASTEST .. SRC_SINC_BEST_QUALITY).  When the rates are
- * equal no converter is made and samples pass through exactly.
- * Streaming: the total output length is round(in_frames * ratio) within a
- * frame once audio_resampler_push() has been called with last = 1.
+ * 0 (keep the source's channels; more than two are folded with surround
+ * weights, see src/audio/resample.c).  quality is a libsamplerate
+ * converter type (SRC_SINC_BEST_QUALITY 0 .. SRC_LINEAR 4);
+ * SRC_SINC_FASTEST is served by grym's own polyphase FIR (90 dB stop band,
+ * pass band to 90% of the lower Nyquist frequency, several times faster)
+ * unless the ratio is too awkward for it.  Output is aligned in time with
+ * the input (no delay).  When the rates are equal no converter is made and
+ * samples pass through exactly.  Streaming: the total output length is
+ * round(in_frames * ratio) within a frame once audio_resampler_push() has
+ * been called with last = 1.  One thread at a time per object.
  */
 struct audio_resampler;
 struct audio_resampler *audio_resampler_new(int channels, int in_rate, int out_rate,

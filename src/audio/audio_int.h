@@ -11,6 +11,7 @@
 #ifndef GRYM_AUDIO_INT_H
 #define GRYM_AUDIO_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -65,6 +66,20 @@ int audio_ffmpeg_open(struct audio_file *f, struct gr_err *err);
 
 /* Validate rate and channels of f->info; 0 or -GR_EFORMAT naming the file. */
 int audio_check_info(const struct audio_file *f, struct gr_err *err);
+
+/*
+ * Polyphase resampler (polyphase.c) over interleaved frames of `channels`.
+ * _new returns NULL when the ratio needs too big a table (then use
+ * libsamplerate).  process takes at most 4096 input frames per call,
+ * writes at most cap output frames and returns their count, or -GR_EUSAGE
+ * when cap is too small; last = 1 flushes (once).
+ */
+struct audio_poly;
+struct audio_poly *audio_poly_new(int channels, int in_rate, int out_rate);
+long audio_poly_process(struct audio_poly *p, const float *in, size_t n, float *out,
+                        size_t cap, int last);
+void audio_poly_reset(struct audio_poly *p);
+void audio_poly_free(struct audio_poly *p);
 
 /* Make every library quiet (idempotent, thread-safe). */
 void audio_quiet_libs(void);

@@ -185,6 +185,16 @@ struct audio_file *audio_open(const char *path, struct gr_err *err)
 	struct stat st;
 	int fd, fl;
 
+	/* Refuse what is visibly not a regular file before opening it: opening
+	 * some devices has effects (a tape rewinds, a modem line hangs up).
+	 * The fstat() below is the real check; this one only avoids the open. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISLNK(st.st_mode))
+			gr_fail(err, GR_EIO, "%s: is a symbolic link (not followed)", path);
+		else
+			gr_fail(err, GR_EIO, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+		return NULL;
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		open_fail(path, errno, err);

@@ -14,7 +14,8 @@
  * goes on.  We read in chunks of SF_CHUNK frames and look at the new part of
  * the log after each; on the first sign of damage decoding stops, the
  * frames before the damaged chunk are kept and audio_end_status() reports
- * it.  The log is a fixed buffer inside libsndfile (about 2 KiB), read with
+ * it.  Damage seen only after exactly the declared length has been decoded
+ * is trailing junk (an ID3v1 tag after a FLAC) and ends the data cleanly.  The log is a fixed buffer inside libsndfile (about 2 KiB), read with
  * SFC_GET_LOG_INFO: one short copy per chunk.
  *
  * Thread rules: one object per thread at a time.
@@ -197,6 +198,16 @@ static int log_check(struct audio_file *f, struct sfb *b)
 	return 1;
 }
 
+/*
+ * Damage noticed at the very end, exactly when the declared length has
+ * been decoded, is trailing junk, not damage: an ID3v1 tag or padding
+ * appended to a FLAC makes libFLAC lose sync after the last frame.
+ */
+static int trailing_junk(const struct audio_file *f, int64_t total)
+{
+	return f->info.frames_declared > 0 && total == f->info.frames_declared;
+}
+
 static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err)
 {
 	struct sfb *b = f->be_state;
@@ -206,20 +217,30 @@ static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *
 	while (got < n && !b->stopped) {
 		size_t want = n - got < SF_CHUNK ? n - got : SF_CHUNK;
 		sf_count_t r = sf_readf_float(b->sf, buf + got * ch, (sf_count_t)want);
+		int64_t total;
 
 		if (r < 0)
 			r = 0;
+		total = f->done + (int64_t)(got + (size_t)r);
 		if ((size_t)r < want) {
 			b->stopped = 1;
 			if (sf_error(b->sf) != SF_ERR_NO_ERROR) {
 				/* The frames before the error decoded fine: keep them. */
-				f->corrupt_what = damage_name(b->major);
-				sf_detail(f, sf_strerror(b->sf));
+				if (!trailing_junk(f, total)) {
+					f->corrupt_what = damage_name(b->major);
+					sf_detail(f, sf_strerror(b->sf));
+				}
 				got += (size_t)r;
 				break;
 			}
 		}
 		if (log_check(f, b)) {
+			if (b->stopped && trailing_junk(f, total)) {
+				f->corrupt_what = NULL;
+				f->corrupt_detail[0] = '\0';
+				got += (size_t)r;
+				break;
+			}
 			/* Damage somewhere in this chunk: drop it, stop here. */
 			b->stopped = 1;
 			break;

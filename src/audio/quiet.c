@@ -17,8 +17,11 @@
  * audio_quiet_libs() references the wrapper so the linker always keeps
  * this object, even from a static archive.
  *
- * Thread rules: audio_quiet_libs() may be called from any thread, any
- * number of times (pthread_once).
+ * audio_quiet_check() tells whether the wrapper is really in effect (for
+ * `grym doctor`).
+ *
+ * Thread rules: both functions may be called from any thread, any number
+ * of times (pthread_once).
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -28,26 +31,24 @@
 
 #include "audio_int.h"
 
-/* The few libmpg123 declarations we need (from mpg123.h, API 45+). */
-typedef struct mpg123_handle_struct mpg123_handle;
-mpg123_handle *mpg123_new(const char *decoder, int *error);
-int mpg123_param2(mpg123_handle *mh, int type, long value, double fvalue);
+/* The few libmpg123 declarations we need (from mpg123.h, API 45+; the
+ * handle is opaque there too). */
+struct mpg123_handle_struct;
+struct mpg123_handle_struct *mpg123_new(const char *decoder, int *error);
 #define GR_MPG123_ADD_FLAGS 2  /* enum mpg123_parms: MPG123_ADD_FLAGS */
 #define GR_MPG123_QUIET 0x20   /* enum mpg123_param_flags: MPG123_QUIET */
 
-typedef mpg123_handle *(*mpg123_new_fn)(const char *, int *);
-typedef int (*mpg123_param2_fn)(mpg123_handle *, int, long, double);
-
-mpg123_handle *mpg123_new(const char *decoder, int *error)
+struct mpg123_handle_struct *mpg123_new(const char *decoder, int *error)
 {
-	static mpg123_new_fn real_new;
-	static mpg123_param2_fn real_param;
-	mpg123_handle *h;
+	static struct mpg123_handle_struct *(*real_new)(const char *, int *);
+	static int (*real_param)(struct mpg123_handle_struct *, int, long, double);
+	struct mpg123_handle_struct *h;
 
 	if (real_new == NULL) {
-		/* Benign race: every thread stores the same pointers. */
-		real_new = (mpg123_new_fn)dlsym(RTLD_NEXT, "mpg123_new");
-		real_param = (mpg123_param2_fn)dlsym(RTLD_NEXT, "mpg123_param2");
+		/* Benign race: every thread stores the same pointers.  The
+		 * casts go through void * as POSIX dlsym() requires. */
+		*(void **)&real_param = dlsym(RTLD_NEXT, "mpg123_param2");
+		*(void **)&real_new = dlsym(RTLD_NEXT, "mpg123_new");
 	}
 	if (real_new == NULL) {
 		if (error != NULL)
@@ -83,4 +84,12 @@ void audio_quiet_libs(void)
 {
 	audio_mpg123_new_ref = (void *)mpg123_new;
 	pthread_once(&quiet_once, quiet_init);
+}
+
+int audio_quiet_check(void)
+{
+	audio_quiet_libs();
+	/* The wrapper works only if the dynamic linker resolves the name to
+	 * it (a static link, or a build that does not export it, would not). */
+	return dlsym(RTLD_DEFAULT, "mpg123_new") == (void *)mpg123_new;
 }

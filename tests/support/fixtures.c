@@ -301,8 +301,7 @@ out:
 	return buf;
 }
 
-/* Run argv (no shell), stdin/stdout/stderr to /dev/null; exit status or -1. */
-static int run_quiet(const char *const argv[])
+int fx_run(const char *const argv[])
 {
 	pid_t pid = fork();
 	int st;
@@ -331,7 +330,7 @@ int fx_have_ffmpeg(void)
 
 	if (have < 0) {
 		const char *argv[] = { "ffmpeg", "-version", NULL };
-		have = run_quiet(argv) == 0;
+		have = fx_run(argv) == 0;
 	}
 	return have;
 }
@@ -355,7 +354,7 @@ int fx_write_m4a(const char *path, const struct fx_spec *s, const char *codec,
 		                 aac ? "-b:a" : "-sample_fmt", aac ? bitrate : "s16p",
 		                 "-movflags", "+faststart", "-f", "ipod", path, NULL };
 		snprintf(bitrate, sizeof(bitrate), "%dk", 64 * (s->channels > 1 ? s->channels : 2));
-		if (run_quiet(argv) != 0)
+		if (fx_run(argv) != 0)
 			rc = gr_fail(err, GR_EIO, "%s: ffmpeg failed to encode %s", path, codec);
 	}
 	unlink(tmp);
@@ -457,16 +456,23 @@ double fx_goertzel(const float *buf, size_t frames, int stride, int ch, double r
 {
 	double w = 2 * M_PI * freq / rate, coef = 2 * cos(w);
 	double s0, s1 = 0, s2 = 0, re, im, wsum = 0;
+	/* Hann window 0.5 - 0.5 cos(2 pi i / (N - 1)) by a rotating phasor
+	 * (no cos() per sample; the drift is far below float precision). */
+	double hw = 2 * M_PI / (double)(frames - 1), hc = 1, hs = 0;
+	double rc = cos(hw), rs = sin(hw), t;
 	size_t i;
 
 	if (frames < 2)
 		return 0;
 	for (i = 0; i < frames; i++) {
-		double hann = 0.5 - 0.5 * cos(2 * M_PI * i / (frames - 1));
+		double hann = 0.5 - 0.5 * hc;
 		wsum += hann;
 		s0 = buf[i * stride + ch] * hann + coef * s1 - s2;
 		s2 = s1;
 		s1 = s0;
+		t = hc * rc - hs * rs;
+		hs = hs * rc + hc * rs;
+		hc = t;
 	}
 	re = s1 - s2 * cos(w);
 	im = s2 * sin(w);

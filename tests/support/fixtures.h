@@ -116,6 +116,11 @@ int fx_write_bytes(const char *path, const void *data, size_t len, struct gr_err
  */
 void *fx_read_bytes(const char *path, size_t *len, struct gr_err *err);
 
+/* Run argv[0] (searched on PATH, no shell) with stdin, stdout and stderr
+ * on /dev/null; returns its exit status, or -1 if it could not run or was
+ * killed. */
+int fx_run(const char *const argv[]);
+
 /* 1 when the ffmpeg command is on PATH, else 0 (cached). */
 int fx_have_ffmpeg(void);
 

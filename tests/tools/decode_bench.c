@@ -1,15 +1,17 @@
 /*
  * decode_bench.c - decode speed of one file, for `make bench`.
  *
- *   decode_bench FILE [RATE [CHANNELS [MODE]]]
+ *   decode_bench FILE                         decode only
+ *   decode_bench FILE RATE [CHANNELS [MODE]]   decode, then decode+resample
  *
  * Prints the file's format, then (1) decode-only: audio_read() in 4096-frame
- * blocks, and (2) decode + mixdown + resample through audio_stream to RATE
- * (default 22050) and CHANNELS (default 1) with SRC_SINC_FASTEST; for each,
- * wall seconds, times real time, and the peak RSS of the process so far
- * (getrusage, KiB).  MODE "decode" or "stream" runs only that part (to
- * measure its peak RSS alone).  Exit status 1 on any error (message on
- * stderr).
+ * blocks, and, when RATE is given, (2) decode + mixdown + resample through
+ * audio_stream to RATE and CHANNELS (default 1) with SRC_SINC_FASTEST; for
+ * each, wall seconds, times real time, and the peak RSS of the process so
+ * far (getrusage, KiB).  MODE "decode" or "stream" runs only that part (to
+ * time it from outside or measure its peak RSS alone).  With FILE alone
+ * the process does nothing but decode, so timing the whole command is a
+ * decode-only figure.  Exit status 1 on any error (message on stderr).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +40,14 @@ int main(int argc, char **argv)
 	struct audio_file *f;
 	struct audio_stream *s;
 	int rate = argc > 2 ? atoi(argv[2]) : 22050, ch = argc > 3 ? atoi(argv[3]) : 1;
-	const char *mode = argc > 4 ? argv[4] : "both";
+	const char *mode = argc > 4 ? argv[4] : argc > 2 ? "both" : "decode";
 	double t0, t1, dur;
 	int64_t frames = 0, out = 0;
 	float *buf;
 	long n;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: decode_bench FILE [RATE [CHANNELS]]\n");
+		fprintf(stderr, "usage: decode_bench FILE [RATE [CHANNELS [decode|stream|both]]]\n");
 		return 2;
 	}
 	f = audio_open(argv[1], &err);

@@ -52,7 +52,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Bytes the heap holds now (ASan's count under ASan, else glibc's). */
+/* Bytes the heap holds now: ASan's exact count of live bytes under ASan,
+ * else glibc's in-use figure, which also moves with fragmentation (FFmpeg's
+ * 64-byte-aligned allocations make it creep by a few KiB per second of
+ * AAC at first, then settle: heaptrack shows no live growth). */
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAP_SLACK 16384
+#else
+#define HEAP_SLACK 262144
+#endif
 static size_t heap_bytes(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -187,7 +195,7 @@ static void check_roundtrip(const struct rt_case *c)
 	assert_int_equal(audio_frames_done(f), got);
 	/* Lossless: exact length.  Lossy: within the codec's padding (one
 	 * MP3 granule / AAC frame / Opus pre-skip, and no more). */
-	if (!c->lossy)
+	if (!c->lossy || strcmp(c->format, "m4a") == 0) /* M4A: edit list trims */
 		assert_int_equal(got, want);
 	else if (llabs(got - want) > 2 * 1152)
 		fail_msg("%s: decoded %lld frames, wrote %lld", name, (long long)got,
@@ -198,8 +206,12 @@ static void check_roundtrip(const struct rt_case *c)
 	for (ch = 0; ch < c->channels; ch++) {
 		double rms = fx_rms(buf + i0 * c->channels, (size_t)n, c->channels, ch);
 		double exp_rms = 0.5 * gain[ch] / sqrt(2.0);
-		double fpk = fx_peak_freq(buf + i0 * c->channels, (size_t)n, c->channels, ch,
-		                          c->rate, 950, 1050, 1);
+		/* The peak search is for the first channels; the others must
+		 * have the tone's energy at 1 kHz. */
+		double fpk = ch < 2 ? fx_peak_freq(buf + i0 * c->channels, (size_t)n, c->channels,
+		                                   ch, c->rate, 950, 1050, 1) :
+		             fx_goertzel(buf + i0 * c->channels, (size_t)n, c->channels, ch,
+		                         c->rate, 1000) > 0.45 * gain[ch] ? 1000 : 0;
 		double tol = c->lossy ? 0.06 : 0.002;
 		if (fabs(rms / exp_rms - 1) > tol || fabs(fpk - 1000) > 2)
 			fail_msg("%s ch %d: rms %.4f (want %.4f), peak %.0f Hz", name, ch, rms,
@@ -344,6 +356,112 @@ static void test_resample_tone(void **state)
 	}
 }
 
+/* Anti-aliasing: tones at 15 kHz and 11.6 kHz (just past the 11.025 kHz
+ * Nyquist frequency of 22.05 kHz) must vanish (85 dB down), and a 1 kHz
+ * tone must pass at full level, for the polyphase
+ * path (SRC_SINC_FASTEST) and libsamplerate (SRC_SINC_MEDIUM_QUALITY), from
+ * 44.1, 48, 96 and 192 kHz; and upsampling 8 kHz -> 22.05 kHz makes no
+ * images above 4 kHz. */
+static void test_resample_alias(void **state)
+{
+	static const int rates[] = { 44100, 48000, 96000, 192000 };
+	static const int quals[] = { SRC_SINC_FASTEST, SRC_SINC_MEDIUM_QUALITY };
+	struct gr_err err = { 0 };
+	size_t i, q;
+
+	for (q = 0; q < 2; q++)
+		for (i = 0; i < GR_ARRAY_LEN(rates); i++) {
+			int in_rate = rates[i];
+			size_t n = (size_t)in_rate / 2, k, cap;
+			float *in = xmalloc(sizeof(float) * n), *out;
+			struct audio_resampler *r = audio_resampler_new(1, in_rate, 22050, 1, quals[q],
+			                                                &err);
+			long g, g2;
+			double hi, lo1, edge;
+
+			assert_non_null(r);
+			for (k = 0; k < n; k++)
+				in[k] = (float)(0.5 * sin(2 * M_PI * 15000.0 * k / in_rate) +
+				                0.25 * sin(2 * M_PI * 1000.0 * k / in_rate) +
+				                0.2 * sin(2 * M_PI * 11600.0 * k / in_rate));
+			cap = audio_resampler_max_out(r, n);
+			out = xmalloc(sizeof(float) * (cap + audio_resampler_max_out(r, 0)));
+			/* (pushed in one go: n may exceed any internal chunk) */
+			g = audio_resampler_push(r, in, n, out, cap, 0, &err);
+			assert_true(g > 0);
+			g2 = audio_resampler_push(r, NULL, 0, out + g, audio_resampler_max_out(r, 0), 1,
+			                          &err);
+			assert_true(g2 >= 0);
+			/* 15 kHz folds to 22050 - 15000 = 7050 Hz if it aliases. */
+			hi = fx_goertzel(out + 1000, 8000, 1, 0, 22050, 7050);
+			lo1 = fx_goertzel(out + 1000, 8000, 1, 0, 22050, 1000);
+			/* 11.6 kHz, just past Nyquist, folds to 10450 Hz. */
+			edge = fx_goertzel(out + 1000, 8000, 1, 0, 22050, 10450);
+			/* Both aliases at least 85 dB down; the pass band untouched. */
+			if (hi > 0.5 * 5.6e-5 || edge > 0.2 * 5.6e-5 || fabs(lo1 - 0.25) > 0.25 * 0.01)
+				fail_msg("%d Hz, quality %d: aliases at %.1f dB and %.1f dB, 1 kHz at %.4f",
+				         in_rate, quals[q], 20 * log10(hi / 0.5 + 1e-12),
+				         20 * log10(edge / 0.2 + 1e-12), lo1);
+			free(in);
+			free(out);
+			audio_resampler_free(r);
+		}
+	{
+		/* 8 kHz -> 22.05 kHz: a 3 kHz tone must not image at 5 kHz. */
+		size_t n = 8000, k;
+		float *in = xmalloc(sizeof(float) * n), *out;
+		struct audio_resampler *r = audio_resampler_new(1, 8000, 22050, 1, SRC_SINC_FASTEST,
+		                                                &err);
+		long g;
+		assert_non_null(r);
+		for (k = 0; k < n; k++)
+			in[k] = (float)(0.5 * sin(2 * M_PI * 3000.0 * k / 8000));
+		out = xmalloc(sizeof(float) * audio_resampler_max_out(r, n));
+		g = audio_resampler_push(r, in, n, out, audio_resampler_max_out(r, n), 1, &err);
+		assert_true(g > 10000);
+		assert_true(fx_goertzel(out + 1000, 8000, 1, 0, 22050, 5000) < 0.5 * 5.6e-5);
+		assert_true(fabs(fx_goertzel(out + 1000, 8000, 1, 0, 22050, 3000) - 0.5) < 0.005);
+		free(in);
+		free(out);
+		audio_resampler_free(r);
+	}
+}
+
+/* No delay: an impulse at 0.5 s comes out at 0.5 s (within a frame) for
+ * either converter and any ratio, so region times stay true. */
+static void test_resample_alignment(void **state)
+{
+	static const int rates[] = { 8000, 44100, 48000, 96000, 192000 };
+	static const int quals[] = { SRC_SINC_FASTEST, SRC_SINC_MEDIUM_QUALITY };
+	struct gr_err err = { 0 };
+	size_t i, q, k, best;
+
+	for (q = 0; q < 2; q++)
+		for (i = 0; i < GR_ARRAY_LEN(rates); i++) {
+			size_t n = (size_t)rates[i];
+			float *in = xcalloc(n, sizeof(float)), *out;
+			struct audio_resampler *r = audio_resampler_new(1, rates[i], 22050, 1, quals[q],
+			                                                &err);
+			size_t cap = audio_resampler_max_out(r, n);
+			long g;
+			assert_non_null(r);
+			in[n / 2] = 1;
+			out = xmalloc(sizeof(float) * cap);
+			g = audio_resampler_push(r, in, n, out, cap, 1, &err);
+			assert_true(g > 0);
+			best = 0;
+			for (k = 1; k < (size_t)g; k++)
+				if (out[k] > out[best])
+					best = k;
+			if (labs((long)best - 11025) > 1)
+				fail_msg("%d Hz q%d: impulse at output frame %zu, want 11025", rates[i],
+				         quals[q], best);
+			free(in);
+			free(out);
+			audio_resampler_free(r);
+		}
+}
+
 static void test_mixdown(void **state)
 {
 	struct fx_seg seg = { .kind = FX_SINE, .dur = 0.5, .freq = 440, .amp = 0.8 };
@@ -409,7 +527,10 @@ static void test_mixdown(void **state)
  * output is round(in * ratio) within a frame; equal rates copy exactly. */
 static void test_resampler_push(void **state)
 {
-	static const int outs[] = { 22050, 16000, 96000, 44100 };
+	static const int outs[] = { 22050, 16000, 96000, 44100, 22050, 8000, 48000 };
+	static const int quals[] = { SRC_SINC_MEDIUM_QUALITY, SRC_SINC_MEDIUM_QUALITY,
+	                             SRC_SINC_MEDIUM_QUALITY, SRC_SINC_MEDIUM_QUALITY,
+	                             SRC_SINC_FASTEST, SRC_SINC_FASTEST, SRC_SINC_FASTEST };
 	struct gr_err err = { 0 };
 	size_t i, k, in_total = 44100 * 2, out_total;
 	float *in = xmalloc(sizeof(float) * in_total * 2), *out;
@@ -417,8 +538,8 @@ static void test_resampler_push(void **state)
 	for (k = 0; k < in_total * 2; k++)
 		in[k] = (float)sin(k * 0.01);
 	for (i = 0; i < GR_ARRAY_LEN(outs); i++) {
-		struct audio_resampler *r = audio_resampler_new(2, 44100, outs[i], 0,
-		                                                SRC_SINC_MEDIUM_QUALITY, &err);
+		struct audio_resampler *r = audio_resampler_new(2, 44100, outs[i], 0, quals[i],
+		                                                &err);
 		size_t pos = 0, step = 1, cap;
 		assert_non_null(r);
 		assert_int_equal(audio_resampler_out_channels(r), 2);
@@ -565,6 +686,21 @@ static void test_not_audio(void **state)
 	expect_open_fail(p, "not an audio file libsndfile or FFmpeg can read");
 	assert_int_equal(fx_write_bytes(p, text, strlen(text), &err), 0);
 	expect_open_fail(p, "not an audio file libsndfile or FFmpeg can read");
+	{
+		/* 256 KiB of noise is nobody's audio, whatever its name. */
+		unsigned char *rnd = xmalloc(262144);
+		char *r = fx_path(tdir, "random.mp3");
+		uint64_t x = 7;
+		size_t k;
+		for (k = 0; k < 262144; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			rnd[k] = (unsigned char)(x >> 56);
+		}
+		assert_int_equal(fx_write_bytes(r, rnd, 262144, &err), 0);
+		expect_open_fail(r, "not an audio file libsndfile or FFmpeg can read");
+		free(rnd);
+		free(r);
+	}
 
 	/* Content decides, not the name. */
 	assert_int_equal(fx_write(fl, &s, NULL, &err), 0);
@@ -616,6 +752,10 @@ static void test_unreadable(void **state)
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 3) {
+		print_message("# cannot drop root privileges here: unreadable-file case skipped\n");
+		skip();
+	}
 	assert_int_equal(WEXITSTATUS(st), 0);
 	free(p);
 }
@@ -681,6 +821,23 @@ static void test_corrupt_flac(void **state)
 		free(b);
 		audio_close(f);
 	}
+	/* Trailing junk is not damage: an ID3v1 tag or zero padding after
+	 * the last FLAC frame ends the data cleanly, every frame decoded. */
+	for (pass = 0; pass < 2; pass++) {
+		unsigned char *b = xcalloc(1, len + 1000);
+		memcpy(b, bytes, len);
+		if (pass == 0)
+			memcpy(b + len, "TAGTitle", 8);
+		f = audio_open_mem(b, len + (pass == 0 ? 128 : 1000), "tagged.flac", &err);
+		assert_non_null(f);
+		n = decode_all(f, &buf);
+		assert_int_equal(n, rn);
+		if (audio_end_status(f, &err) != 0)
+			fail_msg("%s", err.msg);
+		free(buf);
+		free(b);
+		audio_close(f);
+	}
 	free(bytes);
 	free(ref);
 	free(path);
@@ -733,7 +890,7 @@ static void test_lying_length(void **state)
 	}
 	assert_int_equal(r, 0);
 	/* 30 s read in 4096-frame blocks: the heap may not grow with length. */
-	assert_true(heap_bytes() <= heap0 + 16384);
+	assert_true(heap_bytes() <= heap0 + HEAP_SLACK);
 	assert_int_equal(total, 30 * 16000);
 	assert_int_equal(audio_end_status(f, &err), 0);
 	audio_close(f);
@@ -799,6 +956,7 @@ static void test_quiet_mp3(void **state)
 	assert_int_equal(fx_write_bytes(path, b, len, &err), 0);
 	free(b);
 
+	assert_int_equal(audio_quiet_check(), 1);
 	fflush(stderr);
 	saved = dup(2);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -873,7 +1031,7 @@ static void check_seek(const char *path, double tol)
 {
 	struct gr_err err = { 0 };
 	struct audio_file *f = audio_open(path, &err);
-	static const int64_t at[] = { 12345, 100, 30000, 0 };
+	static const int64_t at[] = { 12345, 100, 30000, 0, 40000 };
 	float *all, got[512 * 2];
 	int64_t n;
 	size_t i;
@@ -908,7 +1066,7 @@ static void test_seek(void **state)
 	struct gr_err err = { 0 };
 	char *w = fx_path(tdir, "seek.wav"), *fl = fx_path(tdir, "seek.flac");
 	char *m = fx_path(tdir, "seek.m4a"), *o = fx_path(tdir, "seek.ogg");
-	char *mp = fx_path(tdir, "seek.mp3");
+	char *mp = fx_path(tdir, "seek.mp3"), *aac = fx_path(tdir, "seek-aac.m4a");
 
 	s.format = fx_format("wav16");
 	assert_int_equal(fx_write(w, &s, NULL, &err), 0);
@@ -924,6 +1082,28 @@ static void test_seek(void **state)
 	check_seek(m, 0);
 	check_seek(o, 0);
 	check_seek(mp, 1e-4);
+	/* AAC seeks by timestamp with a pre-roll (or rewinds near the start).
+	 * Tonal content: AAC's noise substitution (PNS) draws from a decoder
+	 * random state that no seek restores, so noise never repeats exactly. */
+	{
+		struct fx_seg chord = { .kind = FX_CHORD, .dur = 1, .amp = 0.6,
+		                        .partials = { 220, 440, 660, 1320 }, .n_partials = 4 };
+		struct fx_spec t = s;
+		t.segs = &chord;
+		assert_int_equal(fx_write_m4a(aac, &t, "aac", NULL, &err), 0);
+		check_seek(aac, 1e-3);
+	}
+	{
+		/* Opus (48 kHz only): rewinds like Vorbis, exact. */
+		struct fx_spec t = s;
+		char *op = fx_path(tdir, "seek.opus");
+		t.rate = 48000;
+		t.format = fx_format("opus");
+		assert_int_equal(fx_write(op, &t, NULL, &err), 0);
+		check_seek(op, 0);
+		free(op);
+	}
+	free(aac);
 	free(o);
 	free(mp);
 	free(w);
@@ -931,35 +1111,272 @@ static void test_seek(void **state)
 	free(m);
 }
 
-/* An M4A damaged mid-file decodes up to the damage and says so, or
- * decodes fully (AAC can conceal); it never fails to stop. */
-static void test_m4a_mem(void **state)
+/* M4A through FFmpeg: memory input gives the same samples as the file;
+ * AAC and ALAC damaged mid-file decode up to the damage, keep that part
+ * (identical to the clean decode) and say so. */
+static void test_m4a_mem_and_corrupt(void **state)
 {
-	struct fx_seg seg = { .kind = FX_SINE, .dur = 1, .freq = 1000, .amp = 0.5 };
+	static const char *codecs[] = { "aac", "alac" };
+	struct fx_seg seg = { .kind = FX_CHORD, .dur = 4, .amp = 0.7,
+	                      .partials = { 220, 330, 1000 }, .n_partials = 3 };
 	struct fx_spec s = { .rate = 44100, .channels = 2, .segs = &seg, .n_segs = 1 };
 	char *p = fx_path(tdir, "mem.m4a");
 	struct gr_err err = { 0 };
 	struct audio_file *f, *m;
 	unsigned char *bytes;
 	float *a, *b;
-	size_t len;
+	size_t len, k, c;
 	int64_t na, nb;
 
-	assert_int_equal(fx_write_m4a(p, &s, "aac", NULL, &err), 0);
-	bytes = fx_read_bytes(p, &len, &err);
-	f = audio_open(p, &err);
-	m = audio_open_mem(bytes, len, "mem.m4a", &err);
-	assert_non_null(f);
-	assert_non_null(m);
-	na = decode_all(f, &a);
-	nb = decode_all(m, &b);
-	assert_int_equal(na, nb);
-	assert_memory_equal(a, b, (size_t)na * 2 * sizeof(float));
-	free(a);
-	free(b);
-	audio_close(f);
-	audio_close(m);
+	for (c = 0; c < 2; c++) {
+		char want[32];
+		assert_int_equal(fx_write_m4a(p, &s, codecs[c], NULL, &err), 0);
+		bytes = fx_read_bytes(p, &len, &err);
+		f = audio_open(p, &err);
+		m = audio_open_mem(bytes, len, "mem.m4a", &err);
+		assert_non_null(f);
+		assert_non_null(m);
+		na = decode_all(f, &a);
+		nb = decode_all(m, &b);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, (size_t)na * 2 * sizeof(float));
+		assert_int_equal(audio_end_status(f, &err), 0);
+		free(b);
+		audio_close(f);
+		audio_close(m);
+
+		if (c == 0) {
+			/* An mdhd duration of half the real one is not believed:
+			 * trimming stops at most FF_PAD_MAX frames past it, then
+			 * every frame comes out. */
+			unsigned char *md = memmem(bytes, len, "mdhd", 4);
+			uint32_t dur;
+			assert_non_null(md);
+			assert_int_equal(md[4], 0); /* version 0: 32-bit fields */
+			dur = (uint32_t)md[20] << 24 | md[21] << 16 | md[22] << 8 | md[23];
+			be32(md + 20, dur / 2);
+			m = audio_open_mem(bytes, len, "lie.m4a", &err);
+			assert_non_null(m);
+			nb = decode_all(m, &b);
+			assert_true(nb >= na);
+			assert_memory_equal(a, b, (size_t)na * 2 * sizeof(float));
+			free(b);
+			audio_close(m);
+			be32(md + 20, dur);
+		}
+		for (k = len / 2; k < len / 2 + 300; k++)
+			bytes[k] ^= 0x5a;
+		m = audio_open_mem(bytes, len, "bad.m4a", &err);
+		assert_non_null(m);
+		nb = decode_all(m, &b);
+		assert_int_equal(audio_end_status(m, &err), -GR_ECORRUPT);
+		snprintf(want, sizeof(want), "corrupt %s frame", c == 0 ? "AAC" : "ALAC");
+		if (strstr(err.msg, want) == NULL || strstr(err.msg, "bad.m4a: decoded ") == NULL)
+			fail_msg("got \"%s\"", err.msg);
+		assert_true(nb > na / 4 && nb < na * 3 / 4);
+		assert_memory_equal(a, b, (size_t)nb * 2 * sizeof(float));
+		free(a);
+		free(b);
+		audio_close(m);
+		free(bytes);
+	}
+	free(p);
+}
+
+/* Streaming keeps memory flat: after the first blocks, reading the rest of
+ * a long file through audio_stream (decode, mixdown, resample) does not
+ * grow the heap, whatever the decoder. */
+static void test_stream_flat_memory(void **state)
+{
+	static const char *fmts[] = { "flac16", "ogg", "mp3", "m4a-aac", "wav24" };
+	struct fx_seg segs[] = {
+		{ .kind = FX_CHORD, .dur = 12, .amp = 0.5, .partials = { 200, 300 }, .n_partials = 2 },
+		{ .kind = FX_PINK, .dur = 12, .amp = 0.3, .seed = 5 },
+	};
+	struct fx_spec s = { .rate = 16000, .channels = 2, .segs = segs, .n_segs = 2 };
+	struct gr_err err = { 0 };
+	float out[1024];
+	size_t i;
+
+	for (i = 0; i < GR_ARRAY_LEN(fmts); i++) {
+		char *p = fx_path(tdir, "flat");
+		struct audio_file *f;
+		struct audio_stream *st;
+		size_t heap0 = 0, heap1;
+		int64_t total = 0;
+		long r;
+		int blocks = 0;
+
+		if (strncmp(fmts[i], "m4a-", 4) == 0) {
+			assert_int_equal(fx_write_m4a(p, &s, fmts[i] + 4, NULL, &err), 0);
+		} else {
+			s.format = fx_format(fmts[i]);
+			assert_int_equal(fx_write(p, &s, NULL, &err), 0);
+		}
+		f = audio_open(p, &err);
+		assert_non_null(f);
+		st = audio_stream_new(f, 22050, 1, SRC_SINC_FASTEST, &err);
+		assert_non_null(st);
+		while ((r = audio_stream_read(st, out, 1024, &err)) > 0) {
+			total += r;
+			if (++blocks == 8)
+				heap0 = heap_bytes();
+		}
+		assert_int_equal(r, 0);
+		heap1 = heap_bytes();
+		if (heap1 > heap0 + HEAP_SLACK)
+			fail_msg("%s: heap grew by %zu bytes while streaming", fmts[i], heap1 - heap0);
+		assert_true(llabs(total - 24 * 22050) < 2048);
+		audio_stream_free(st);
+		audio_close(f);
+		free(p);
+	}
+}
+
+/* What libsndfile refuses but FFmpeg reads: a WAV in Yamaha ADPCM and an
+ * MP3 behind 3 KiB of junk both decode (through the fallback). */
+static void test_ffmpeg_rescue(void **state)
+{
+	struct fx_seg seg = { .kind = FX_SINE, .dur = 1, .freq = 1000, .amp = 0.5 };
+	struct fx_spec s = { .rate = 44100, .channels = 2, .format = fx_format("wav16"),
+	                     .segs = &seg, .n_segs = 1 };
+	char *src = fx_path(tdir, "rescue-src.wav"), *adpcm = fx_path(tdir, "adpcm.wav");
+	char *mp3 = fx_path(tdir, "clean.mp3"), *junk = fx_path(tdir, "junk.mp3");
+	const char *a1[] = { "ffmpeg", "-nostdin", "-y", "-i", src, "-c:a", "adpcm_yamaha",
+	                     "-f", "wav", adpcm, NULL };
+	struct gr_err err = { 0 };
+	const char *paths[2];
+	unsigned char *bytes, *jb;
+	uint64_t x = 1;
+	size_t len, k;
+	int i;
+
+	if (!fx_have_ffmpeg())
+		fail_msg("ffmpeg command missing (scripts/deps.sh installs it)");
+	assert_int_equal(fx_write(src, &s, NULL, &err), 0);
+	assert_int_equal(fx_run(a1), 0);
+	s.format = fx_format("mp3");
+	assert_int_equal(fx_write(mp3, &s, NULL, &err), 0);
+	bytes = fx_read_bytes(mp3, &len, &err);
+	jb = xmalloc(len + 3000);
+	for (k = 0; k < 3000; k++) { /* deterministic junk */
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		jb[k] = (unsigned char)(x >> 56);
+	}
+	memcpy(jb + 3000, bytes, len);
+	assert_int_equal(fx_write_bytes(junk, jb, len + 3000, &err), 0);
 	free(bytes);
+	free(jb);
+
+	paths[0] = adpcm;
+	paths[1] = junk;
+	for (i = 0; i < 2; i++) {
+		struct audio_file *f = audio_open(paths[i], &err);
+		float *buf;
+		int64_t n;
+		if (f == NULL)
+			fail_msg("%s", err.msg);
+		assert_string_equal(audio_get_info(f)->format, i == 0 ? "wav" : "mp3");
+		assert_string_equal(audio_get_info(f)->codec, i == 0 ? "adpcm_yamaha" : "mp3");
+		n = decode_all(f, &buf);
+		assert_int_equal(audio_end_status(f, &err), 0);
+		/* FFmpeg keeps the MP3 encoder delay and padding (the LAME tag
+		 * that says how much is behind the junk): up to 3 granules. */
+		if (llabs(n - 44100) > 3 * 1152)
+			fail_msg("%s: %lld frames", paths[i], (long long)n);
+		assert_true(fabs(fx_peak_freq(buf + 8820, 22050, 2, 0, 44100, 900, 1100, 1) - 1000) <= 2);
+		assert_true(fabs(fx_rms(buf + 8820, 22050, 2, 1) - 0.5 / sqrt(2)) < 0.03);
+		free(buf);
+		audio_close(f);
+	}
+	free(src);
+	free(adpcm);
+	free(mp3);
+	free(junk);
+}
+
+/* Mutated files (deterministic byte flips, zeroed runs and cuts of small
+ * valid files in every format) never crash, hang or leak: each either
+ * fails to open with a message naming it, or decodes to an end with a
+ * clean or "corrupt" status.  A small in-tree fuzz pass; ASan checks it. */
+static void test_mutations(void **state)
+{
+	static const char *fmts[] = { "wav16", "aiff24", "flac16", "ogg", "opus", "mp3",
+	                              "m4a-aac", "m4a-alac" };
+	struct fx_seg seg = { .kind = FX_CHORD, .dur = 0.3, .amp = 0.6,
+	                      .partials = { 300, 500 }, .n_partials = 2 };
+	struct fx_spec s = { .rate = 48000, .channels = 2, .segs = &seg, .n_segs = 1 };
+	struct gr_err err = { 0 };
+	char *p = fx_path(tdir, "mut");
+	uint64_t x = 12345;
+	size_t i;
+	int m, opened = 0, failed = 0;
+
+	for (i = 0; i < GR_ARRAY_LEN(fmts); i++) {
+		unsigned char *orig, *b;
+		size_t len;
+
+		if (strncmp(fmts[i], "m4a-", 4) == 0) {
+			assert_int_equal(fx_write_m4a(p, &s, fmts[i] + 4, NULL, &err), 0);
+		} else {
+			s.format = fx_format(fmts[i]);
+			assert_int_equal(fx_write(p, &s, NULL, &err), 0);
+		}
+		orig = fx_read_bytes(p, &len, &err);
+		b = xmalloc(len);
+		for (m = 0; m < 30; m++) {
+			struct audio_file *f;
+			size_t blen = len, k, at;
+			int kind;
+
+			memcpy(b, orig, len);
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			kind = (int)(x >> 60) % 3;
+			at = (size_t)(x >> 20) % len;
+			if (kind == 0) {          /* flip 1..16 bytes anywhere */
+				for (k = 0; k < 1 + (x >> 8) % 16; k++) {
+					x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+					b[(x >> 24) % len] ^= (unsigned char)(1 + (x >> 56) % 255);
+				}
+			} else if (kind == 1) {   /* zero a run of up to 64 bytes */
+				for (k = at; k < len && k < at + 64; k++)
+					b[k] = 0;
+			} else {                  /* cut the file */
+				blen = at;
+			}
+			f = audio_open_mem(b, blen, "mutant", &err);
+			if (f == NULL) {
+				assert_non_null(strstr(err.msg, "mutant"));
+				failed++;
+				continue;
+			}
+			{
+				float buf[4096 * 2];
+				int64_t total = 0;
+				long r;
+				int ch = audio_get_info(f)->channels;
+				float *big = ch > 2 ? xmalloc(sizeof(float) * 4096 * ch) : buf;
+				while ((r = audio_read(f, big, 4096, &err)) > 0) {
+					total += r;
+					/* 0.3 s written: nothing may decode for ever. */
+					assert_true(total < 48000 * 60);
+				}
+				assert_true(r == 0 || r < 0);
+				if (r == 0) {
+					int st = audio_end_status(f, &err);
+					assert_true(st == 0 || st == -GR_ECORRUPT);
+				}
+				if (big != buf)
+					free(big);
+			}
+			audio_close(f);
+			opened++;
+		}
+		free(b);
+		free(orig);
+	}
+	print_message("# mutations: %d opened, %d refused\n", opened, failed);
+	assert_true(opened > 0 && failed > 0);
 	free(p);
 }
 
@@ -972,6 +1389,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_m4a),
 		cmocka_unit_test(test_float_exact),
 		cmocka_unit_test(test_resample_tone),
+		cmocka_unit_test(test_resample_alias),
+		cmocka_unit_test(test_resample_alignment),
 		cmocka_unit_test(test_mixdown),
 		cmocka_unit_test(test_resampler_push),
 		cmocka_unit_test(test_bad_rates),
@@ -980,10 +1399,13 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_corrupt_flac),
 		cmocka_unit_test(test_lying_length),
+		cmocka_unit_test(test_stream_flat_memory),
 		cmocka_unit_test(test_quiet_mp3),
 		cmocka_unit_test(test_hash_and_mem),
 		cmocka_unit_test(test_seek),
-		cmocka_unit_test(test_m4a_mem),
+		cmocka_unit_test(test_m4a_mem_and_corrupt),
+		cmocka_unit_test(test_ffmpeg_rescue),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

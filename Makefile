@@ -137,3 +137,4 @@ clean:
 	rm -rf build grym tests/.results
 
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d $(SUPPORT_OBJS:.o=.d)
+.SECONDARY:

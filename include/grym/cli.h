@@ -30,6 +30,9 @@ struct cli_cmd {
 extern const struct cli_cmd *const cli_commands[];
 const struct cli_cmd *cli_find(const char *name);
 
+/* Print the commands in alphabetical order, one "  name  summary" line each. */
+void cli_list(FILE *f);
+
 /* Print "usage: grym NAME ARGS" and the help to f. */
 void cli_usage(const struct cli_cmd *c, FILE *f);
 /* Report a usage error for c on stderr; returns CLI_USAGE. */

@@ -36,4 +36,18 @@ void wave_lines_free(char **lines, int height);
 char *wave_timeline(const double *start, const double *end, const char *label, size_t n,
                     double t0, double t1, int width, int style);
 
+/*
+ * Print a waveform overview (height rows) with a timeline row under it
+ * marking n spans (regions, labelled 0-9a-z), indented by two spaces,
+ * for buckets [0, nb) covering duration seconds.  Nothing is printed
+ * when nb is 0 or width is below 16 cells.
+ */
+#include <stdio.h>
+void wave_print(FILE *f, const float *min, const float *max, size_t nb, double duration,
+                const double *start, const double *end, size_t n, int width, int height,
+                int style);
+
+/* Columns of the terminal on fd (or $COLUMNS, or 80). */
+int wave_term_width(int fd);
+
 #endif

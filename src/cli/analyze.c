@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "grym/analysis.h"
@@ -51,17 +50,6 @@ static void on_crash(int sig)
 	raise(sig);
 }
 
-static int term_width(void)
-{
-	struct winsize ws;
-	const char *c = getenv("COLUMNS");
-	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-		return ws.ws_col;
-	if (c != NULL && atoi(c) >= 20)
-		return atoi(c);
-	return 80;
-}
-
 static void fmt_time(double s, char *buf, size_t size)
 {
 	if (!isfinite(s) || s < 0)
@@ -78,51 +66,26 @@ static void fmt_db(double v, const char *unit, char *buf, size_t size)
 		snprintf(buf, size, "-inf %s", unit);
 }
 
-static int key_style(const struct gr_config *cfg)
-{
-	if (cfg->key_notation == 1)
-		return AN_KEY_CAMELOT;
-	if (cfg->key_notation == 2)
-		return AN_KEY_OPENKEY;
-	return cfg->key_flats ? AN_KEY_FLAT : AN_KEY_SHARP;
-}
-
 static void print_wave(const struct an_file *f, int ascii)
 {
-	int style = wave_style_auto(ascii);
-	int width = term_width() - 4;
-	const struct dsp_peaks *p = &f->overview;
-	char **lines;
-	double *st, *en;
-	char *lab, *tl;
+	double *st = xcalloc((size_t)f->n_regions + 1, sizeof(double));
+	double *en = xcalloc((size_t)f->n_regions + 1, sizeof(double));
 
-	if (p->n <= 0 || width < 16)
-		return;
-	lines = wave_render(p->min, p->max, 0, (size_t)p->n, width, 3, style);
-	for (int i = 0; lines && i < 3; i++)
-		printf("  %s\n", lines[i]);
-	wave_lines_free(lines, 3);
-	st = xcalloc((size_t)f->n_regions + 1, sizeof(double));
-	en = xcalloc((size_t)f->n_regions + 1, sizeof(double));
-	lab = xcalloc((size_t)f->n_regions + 1, 1);
 	for (int i = 0; i < f->n_regions; i++) {
 		st[i] = f->regions[i].start;
 		en[i] = f->regions[i].end;
-		lab[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[i % 36];
 	}
-	tl = wave_timeline(st, en, lab, (size_t)f->n_regions, 0, f->duration, width, style);
-	printf("  %s\n", tl);
-	free(tl);
+	wave_print(stdout, f->overview.min, f->overview.max, (size_t)f->overview.n, f->duration,
+	           st, en, (size_t)f->n_regions, wave_term_width(1) - 4, 3,
+	           wave_style_auto(ascii));
 	free(st);
 	free(en);
-	free(lab);
 }
 
-static void print_text(const struct an_file *f, const struct gr_config *cfg, int wave, int ascii)
+static void print_text(const struct an_file *f, int ks, int wave, int ascii)
 {
 	const struct an_summary *s = &f->summary;
 	char a[32], b[32], c[32], k[32];
-	int ks = key_style(cfg);
 
 	str_fputs_safe(f->path, stdout);
 	fputc('\n', stdout);
@@ -254,7 +217,7 @@ static int analyze_run(struct cli_env *env, int argc, char **argv)
 		} else {
 			if (i > optind)
 				fputc('\n', stdout);
-			print_text(&f, &env->cfg, wave, ascii);
+			print_text(&f, cli_key_style(env), wave, ascii);
 			fflush(stdout);
 		}
 		an_file_fini(&f);

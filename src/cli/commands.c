@@ -47,6 +47,27 @@ const struct cli_cmd *cli_find(const char *name)
 	return NULL;
 }
 
+static int cmp_cmd(const void *a, const void *b)
+{
+	const struct cli_cmd *x = *(const struct cli_cmd *const *)a;
+	const struct cli_cmd *y = *(const struct cli_cmd *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+void cli_list(FILE *f)
+{
+	const struct cli_cmd *sorted[64];
+	size_t n = 0;
+
+	while (cli_commands[n] != NULL && n < GR_ARRAY_LEN(sorted)) {
+		sorted[n] = cli_commands[n];
+		n++;
+	}
+	qsort(sorted, n, sizeof(sorted[0]), cmp_cmd);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-10s %s\n", sorted[i]->name, sorted[i]->summary);
+}
+
 void cli_usage(const struct cli_cmd *c, FILE *f)
 {
 	fprintf(f, "usage: grym %s %s\n\n%s\n", c->name, c->args, c->summary);

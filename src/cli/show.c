@@ -15,19 +15,44 @@
 #include "grym/catalog.h"
 #include "grym/cli.h"
 #include "grym/util.h"
+#include "grym/wave.h"
 
 extern const struct cli_cmd cli_cmd_show;
 
 /*
- * WAVEFORM CALL SITE: the terminal waveform with the region timeline is
- * drawn here (from cat_peaks_get(c, id, 0 or 1, ...)) once the lead adds
- * the drawing code.  Until then nothing is printed.
+ * The waveform overview from the stored peaks, with the region timeline
+ * under it; only on a terminal (scripts get the table alone).
  */
-static void show_waveform(struct cat *c, int64_t file_id, int n_regions)
+static void show_waveform(struct cat *c, int64_t file_id, double duration, int ascii)
 {
-	(void)c;
-	(void)file_id;
-	(void)n_regions;
+	struct gr_err err = { 0 };
+	struct dsp_peaks p;
+	struct cat_cursor *cur;
+	struct cat_region g;
+	double *st = NULL, *en = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!isatty(1) || cat_peaks_get(c, file_id, 0, &p, &err) != 1)
+		return;
+	if ((cur = cat_regions_of(c, file_id, &err)) != NULL) {
+		while (cat_next_region(cur, &g, &err) == 1) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				st = xrealloc(st, cap * sizeof(double));
+				en = xrealloc(en, cap * sizeof(double));
+			}
+			st[n] = g.start;
+			en[n] = g.end;
+			n++;
+		}
+		cat_cursor_free(cur);
+	}
+	fputc('\n', stdout);
+	wave_print(stdout, p.min, p.max, (size_t)p.n, duration, st, en, n,
+	           wave_term_width(1) - 4, 3, wave_style_auto(ascii));
+	free(st);
+	free(en);
+	cat_peaks_fini(&p);
 }
 
 /* The id named by arg: a catalog id, or a path on disk. */
@@ -125,7 +150,7 @@ static void line(const char *label, const char *value)
 	putchar('\n');
 }
 
-static int show_text(struct cat *c, int64_t id, int style)
+static int show_text(struct cat *c, int64_t id, int style, int ascii)
 {
 	struct gr_err err = { 0 };
 	struct cat_cursor *cur;
@@ -176,9 +201,8 @@ static int show_text(struct cat *c, int64_t id, int style)
 		line("tempo", buf);
 	}
 	line("tags", f.tags[0] ? f.tags : "-");
-	line("summary", f.summary_json);
 	n_regions = f.n_regions;
-	show_waveform(c, id, n_regions);
+	show_waveform(c, id, f.duration, ascii);
 	if (n_regions > 0) {
 		printf("\n  %3s %9s %9s  %-10s %5s  %-6s %6s %7s  %s\n", "#", "START", "END",
 		       "CLASS", "CONF", "KEY", "BPM", "LUFS", "TAGS");
@@ -247,7 +271,7 @@ static int show_run(struct cli_env *env, int argc, char **argv)
 	if (resolve(c, argv[optind], &id) != 0)
 		rc = CLI_FAIL;
 	else
-		rc = json ? show_json(c, id) : show_text(c, id, cli_key_style(env));
+		rc = json ? show_json(c, id) : show_text(c, id, cli_key_style(env), env->cfg.ascii);
 	cat_close(c);
 	return rc;
 }

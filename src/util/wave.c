@@ -8,6 +8,8 @@
  * the eighth-blocks; ASCII uses '#', ':' and '.'.
  */
 #include <langinfo.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -185,4 +187,38 @@ char *wave_timeline(const double *start, const double *end, const char *label, s
 		}
 	}
 	return str_take(&b);
+}
+
+void wave_print(FILE *f, const float *min, const float *max, size_t nb, double duration,
+                const double *start, const double *end, size_t n, int width, int height,
+                int style)
+{
+	static const char marks[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char **lines, *lab, *tl;
+
+	if (nb == 0 || width < 16 || height < 1)
+		return;
+	lines = wave_render(min, max, 0, nb, width, height, style);
+	for (int i = 0; lines != NULL && i < height; i++)
+		fprintf(f, "  %s\n", lines[i]);
+	wave_lines_free(lines, height);
+	lab = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		lab[i] = marks[i % (sizeof(marks) - 1)];
+	tl = wave_timeline(start, end, lab, n, 0, duration, width, style);
+	fprintf(f, "  %s\n", tl);
+	free(tl);
+	free(lab);
+}
+
+int wave_term_width(int fd)
+{
+	struct winsize ws;
+	const char *c = getenv("COLUMNS");
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	if (c != NULL && atoi(c) >= 20)
+		return atoi(c);
+	return 80;
 }

@@ -139,6 +139,8 @@ struct qnode {
 	int keys[24], nkeys;        /* QF_KEY with QO_IN */
 	char *text;                 /* text value (owned) */
 	int desc;                   /* QF_SORT: descending */
+	double est;                 /* measured share of rows matching (0 = unknown);
+	                               set by find.c, a hint for the planner */
 };
 
 struct cat_query {
@@ -160,9 +162,15 @@ struct qsql {
 	struct qbind *b;
 	int nb, cap;
 	int base;                   /* placeholders before the query's own */
+	int noindex;                /* terms must not use indexes (ordered scan) */
 };
 /* Append the WHERE expression of q for target to out (with binds). */
 void cat_query_where(const struct cat_query *q, int target, struct qsql *out);
+/* Append the SQL of one term alone (for estimating its selectivity). */
+void cat_query_term_sql(const struct qnode *n, int target, struct qsql *out);
+/* The table ("files f" / "regions g") a term's index lives in, or NULL if
+ * the term has no index to estimate with. */
+const char *cat_query_term_table(const struct qnode *n, int target);
 /* Append " ORDER BY ..." for q and target; phase 0 one query, 1 rows with
  * the first sort key set, 2 rows where it is NULL (see query_sql.c). */
 void cat_query_order(const struct cat_query *q, int target, int phase, struct qsql *out);

@@ -439,7 +439,8 @@ struct cat *cat_open(const char *path, int flags, struct gr_err *err)
 		backoff(i);
 	}
 	if (cat_exec(c, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-	             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000", err) != 0)
+	             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;"
+	             "PRAGMA mmap_size = 1073741824", err) != 0)
 		goto fail;
 	if (migrate(c, err) != 0)
 		goto fail;

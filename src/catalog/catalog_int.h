@@ -27,6 +27,7 @@ struct cat {
 	int depth;                  /* open transaction levels (0 = none) */
 	int batch;                  /* inside cat_batch_begin() */
 	int fault_countdown;        /* testing: the Nth write step fails (0 = off) */
+	int plan;                   /* testing: 0 auto, 1 ordered scan, 2 planner + hints */
 	int64_t data_version;       /* last PRAGMA data_version seen */
 	char version[256];          /* analysis version most recently stored */
 	int nstmt;

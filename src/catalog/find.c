@@ -157,7 +157,7 @@ static double estimate(struct cat *c, const struct cat_query *q, int target)
 				sqlite3_finalize(st);
 			}
 		}
-		if (rows[which] < 10 * EST_CAP) {
+		if (rows[which] < 10 * EST_CAP && c->plan != 2) {
 			share = -1;             /* small tables: any plan is fast */
 			continue;
 		}
@@ -218,7 +218,9 @@ struct cat_cursor *cat_find(struct cat *c, const struct cat_query *q, int target
 	 * or without numbers, probe.
 	 */
 	share = estimate(c, q, target);
-	if (limit <= 0)
+	if (c->plan != 0)
+		noindex = c->plan == 1;
+	else if (limit <= 0)
 		noindex = 0;
 	else if (share > 0 && limit / share < 2000)
 		noindex = 1;

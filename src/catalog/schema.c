@@ -503,6 +503,11 @@ int cat_optimize(struct cat *c, struct gr_err *err)
 	return cat_exec(c, "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize", err);
 }
 
+void cat_debug_plan(struct cat *c, int mode)
+{
+	c->plan = mode;
+}
+
 void cat_debug_fail_after(struct cat *c, int n)
 {
 	c->fault_countdown = n;

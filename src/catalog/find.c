@@ -2,9 +2,19 @@
  * find.c - running queries: cursors over matching files, regions or the
  * plugin results of one file, and counts.
  *
- * A cursor owns one prepared statement (query SQL is built per call, so it
- * is not cached; preparing costs ~30 us).  Rows are read straight from the
- * statement: their strings are valid until the next step.
+ * Planning a page (a query with a limit): SQLite keeps no statistics for
+ * ranges here, so cat_find() helps it.  Each indexed term of the top-level
+ * AND gets its share of rows measured (a capped count on its index,
+ * ~0.2 ms) and passed on as likelihood(); then either an ordered scan
+ * (rows in id or sort-key order, indexes off for the terms, LIMIT stops
+ * it early) or SQLite's index plan is used, by those shares or, without
+ * them, by a probe bounded to ~100 000 VM steps.  A sort key that can be
+ * NULL runs in two phases (set values, then unset) so its index can serve
+ * the order.  Typical first pages on 100 000 files take 1-6 ms of CPU.
+ *
+ * A cursor owns its prepared statements (query SQL is built per call, so
+ * it is not cached; preparing costs ~30 us).  Rows are read straight from
+ * the statement: their strings are valid until the next step.
  */
 #include <math.h>
 #include <stdio.h>

@@ -12,6 +12,11 @@
  * Aliases: files f, roots r, and for regions g.  On files, region-only
  * fields (start, end, idx, region) mean "has a region with ...".
  *
+ * Two forms (see find.c): normally terms can use indexes, carry measured
+ * likelihood() hints, and free words go through the trigram index; with
+ * qsql.noindex (an ordered scan) columns get a unary + and set lookups
+ * become per-row probes, so nothing is collected before LIMIT applies.
+ *
  * Costs: linear in the AST; allocation only for the SQL text and binds.
  */
 #include <stdlib.h>

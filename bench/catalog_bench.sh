@@ -21,7 +21,7 @@ echo "== building $files files / $regions regions"
 sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 echo "catalog size: $(du -m "$db" | cut -f1) MB ($(stat -c %s "$db") bytes)"
 
-echo "== latency, ms: median p95 rows query"
+echo "== latency, ms: median p95 (wall) cpu-median rows query"
 "$tools/catq" "$db" --reps 30 \
 	'kick' \
 	'tag:drums' \
@@ -32,7 +32,8 @@ echo "== latency, ms: median p95 rows query"
 	'conf:>0.7 class:speech sort:-dur' \
 	'format:flac -class:music' \
 	'sort:-bpm' \
-	'"interview_0999"'
+	'"interview_099"'
 "$tools/catq" "$db" --reps 30 --regions \
 	'class:percussion bpm:~120 dur:<1s' \
-	'key:Am sort:-conf'
+	'key:Am sort:-conf' \
+	'kick'

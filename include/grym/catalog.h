@@ -460,5 +460,9 @@ const char *cat_schema_step(int i);
 /* The n-th write statement from now fails with GR_EDB (0 = off): fault
  * injection for the all-or-nothing tests. */
 void cat_debug_fail_after(struct cat *c, int n);
+/* Force the plan of cat_find(): 0 automatic, 1 ordered scan, 2 SQLite's
+ * plan with measured hints (also on small catalogs).  Results must not
+ * depend on it; the tests check that. */
+void cat_debug_plan(struct cat *c, int mode);
 
 #endif

@@ -27,6 +27,7 @@ struct cat {
 	int depth;                  /* open transaction levels (0 = none) */
 	int batch;                  /* inside cat_batch_begin() */
 	int fault_countdown;        /* testing: the Nth write step fails (0 = off) */
+	int plan;                   /* testing: 0 auto, 1 ordered scan, 2 planner + hints */
 	int64_t data_version;       /* last PRAGMA data_version seen */
 	char version[256];          /* analysis version most recently stored */
 	int nstmt;
@@ -78,7 +79,8 @@ int cat_col_int(sqlite3_stmt *st, int i, int def);
 	"f.version, f.class, f.class_conf, f.key, f.key_conf, f.bpm, f.bpm_conf, " \
 	"f.beats_per_bar, f.n_regions, " \
 	"(SELECT group_concat(name, ',') FROM (SELECT t.name FROM file_tags ft " \
-	"JOIN tags t ON t.id = ft.tag WHERE ft.file = f.id ORDER BY t.name)), f.summary"
+	"JOIN tags t ON t.id = ft.tag WHERE ft.file = f.id ORDER BY t.name)), " \
+	"(SELECT summary FROM file_detail WHERE file = f.id)"
 void cat_row_file(sqlite3_stmt *st, struct cat_file *out);
 
 /* Region rows (regions g JOIN files f JOIN roots r). */
@@ -89,7 +91,9 @@ void cat_row_file(sqlite3_stmt *st, struct cat_file *out);
 	"ELSE r.path || '/' || f.relpath END, " \
 	"(SELECT group_concat(name, ',') FROM (SELECT t.name FROM region_tags rt " \
 	"JOIN tags t ON t.id = rt.tag WHERE rt.region = g.id ORDER BY t.name)), " \
-	"g.timeline, g.tempo, g.keyinfo"
+	"(SELECT timeline FROM region_detail WHERE region = g.id), " \
+	"(SELECT tempo FROM region_detail WHERE region = g.id), " \
+	"(SELECT keyinfo FROM region_detail WHERE region = g.id)"
 void cat_row_region(sqlite3_stmt *st, struct cat_region *out);
 
 /* Status names as stored. */
@@ -136,6 +140,8 @@ struct qnode {
 	int keys[24], nkeys;        /* QF_KEY with QO_IN */
 	char *text;                 /* text value (owned) */
 	int desc;                   /* QF_SORT: descending */
+	double est;                 /* measured share of rows matching (0 = unknown);
+	                               set by find.c, a hint for the planner */
 };
 
 struct cat_query {
@@ -157,9 +163,15 @@ struct qsql {
 	struct qbind *b;
 	int nb, cap;
 	int base;                   /* placeholders before the query's own */
+	int noindex;                /* terms must not use indexes (ordered scan) */
 };
 /* Append the WHERE expression of q for target to out (with binds). */
 void cat_query_where(const struct cat_query *q, int target, struct qsql *out);
+/* Append the SQL of one term alone (for estimating its selectivity). */
+void cat_query_term_sql(const struct qnode *n, int target, struct qsql *out);
+/* The table ("files f" / "regions g") a term's index lives in, or NULL if
+ * the term has no index to estimate with. */
+const char *cat_query_term_table(const struct qnode *n, int target);
 /* Append " ORDER BY ..." for q and target; phase 0 one query, 1 rows with
  * the first sort key set, 2 rows where it is NULL (see query_sql.c). */
 void cat_query_order(const struct cat_query *q, int target, int phase, struct qsql *out);

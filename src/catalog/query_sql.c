@@ -12,6 +12,11 @@
  * Aliases: files f, roots r, and for regions g.  On files, region-only
  * fields (start, end, idx, region) mean "has a region with ...".
  *
+ * Two forms (see find.c): normally terms can use indexes, carry measured
+ * likelihood() hints, and free words go through the trigram index; with
+ * qsql.noindex (an ordered scan) columns get a unary + and set lookups
+ * become per-row probes, so nothing is collected before LIMIT applies.
+ *
  * Costs: linear in the AST; allocation only for the SQL text and binds.
  */
 #include <stdlib.h>
@@ -194,8 +199,9 @@ static void path_match(struct qsql *q, const char *text)
 {
 	struct str s;
 
-	if (!fts_ok(text)) {
-		str_add(&q->sql, "f.relpath LIKE ");
+	/* an ordered scan tests each row; the index would build the whole set */
+	if (!fts_ok(text) || q->noindex) {
+		str_add(&q->sql, q->noindex ? "+f.relpath LIKE " : "f.relpath LIKE ");
 		bind_like(q, text, 1);
 		return;
 	}
@@ -207,7 +213,8 @@ static void path_match(struct qsql *q, const char *text)
 		str_addn(&s, p, 1);
 	}
 	str_add(&s, "\"");
-	str_add(&q->sql, "f.id IN (SELECT rowid FROM files_fts WHERE files_fts MATCH ");
+	str_addf(&q->sql, "%sf.id IN (SELECT rowid FROM files_fts WHERE files_fts MATCH ",
+	         q->noindex ? "+" : "");
 	bind_text(q, s.s);
 	str_add(&q->sql, ")");
 	str_fini(&s);
@@ -229,22 +236,45 @@ static void tag_ids(struct qsql *q, const char *text)
 	}
 }
 
+/*
+ * "the file (region) has a tag in <set>": the caller appends the set and
+ * one ')'.  Driven from the tag index normally; per row (a primary-key
+ * probe) in an ordered scan, where building the whole set would cost more.
+ */
+static void tagged(struct qsql *q, int region, const char *set_head)
+{
+	if (q->noindex)
+		str_addf(&q->sql, region ? "EXISTS (SELECT 1 FROM region_tags rt WHERE"
+		         " rt.region = g.id AND rt.tag IN %s" : "EXISTS (SELECT 1 FROM file_tags ft"
+		         " WHERE ft.file = f.id AND ft.tag IN %s", set_head);
+	else
+		str_addf(&q->sql, region ? "g.id IN (SELECT rt.region FROM region_tags rt WHERE"
+		         " rt.tag IN %s" : "f.id IN (SELECT ft.file FROM file_tags ft WHERE"
+		         " ft.tag IN %s", set_head);
+}
+
 static void term(struct qsql *q, const struct qnode *n, int regions)
 {
 	const char *col = column(n->field, regions);
-	char low[32];
+	char low[32], buf[160];
+
+	if (q->noindex) {
+		/* unary + keeps SQLite from using an index for this term */
+		snprintf(buf, sizeof(buf), "+%s", col);
+		col = buf;
+	}
 
 	switch (n->field) {
 	case QF_FREE:
 		str_add(&q->sql, "(");
 		path_match(q, n->text);
-		str_add(&q->sql, " OR f.id IN (SELECT ft.file FROM file_tags ft WHERE ft.tag IN"
-		        " (SELECT id FROM tags WHERE name LIKE ");
+		str_add(&q->sql, " OR ");
+		tagged(q, 0, "(SELECT id FROM tags WHERE name LIKE ");
 		bind_like(q, n->text, 1);
 		str_add(&q->sql, "))");
 		if (regions) {
-			str_add(&q->sql, " OR g.id IN (SELECT rt.region FROM region_tags rt WHERE"
-			        " rt.tag IN (SELECT id FROM tags WHERE name LIKE ");
+			str_add(&q->sql, " OR ");
+			tagged(q, 1, "(SELECT id FROM tags WHERE name LIKE ");
 			bind_like(q, n->text, 1);
 			str_add(&q->sql, "))");
 		}
@@ -264,12 +294,13 @@ static void term(struct qsql *q, const struct qnode *n, int regions)
 		bind_like(q, n->text, 1);
 		return;
 	case QF_TAG:
-		str_add(&q->sql, "(f.id IN (SELECT ft.file FROM file_tags ft WHERE ft.tag IN ");
+		str_add(&q->sql, "(");
+		tagged(q, 0, "");
 		tag_ids(q, n->text);
 		str_add(&q->sql, ")");
 		if (regions) {
-			str_add(&q->sql, " OR g.id IN (SELECT rt.region FROM region_tags rt WHERE"
-			        " rt.tag IN ");
+			str_add(&q->sql, " OR ");
+			tagged(q, 1, "");
 			tag_ids(q, n->text);
 			str_add(&q->sql, ")");
 		}
@@ -294,10 +325,10 @@ static void term(struct qsql *q, const struct qnode *n, int regions)
 		return;
 	case QF_STATUS:
 		if (!strcmp(n->text, "missing")) {
-			str_add(&q->sql, "f.missing = 1");
+			str_add(&q->sql, q->noindex ? "+f.missing = 1" : "f.missing = 1");
 			return;
 		}
-		str_add(&q->sql, "f.status = ");
+		str_add(&q->sql, q->noindex ? "+f.status = " : "f.status = ");
 		bind_text(q, n->text);
 		return;
 	case QF_KEY:
@@ -359,7 +390,45 @@ static void expr(struct qsql *q, const struct qnode *n, int target)
 		str_add(&q->sql, ")");
 		return;
 	}
+	if (n->est > 0 && !q->noindex) {
+		/* a measured share (our number, not input) guides the planner */
+		str_add(&q->sql, "likelihood((");
+		term(q, n, regions);
+		str_addf(&q->sql, "), %.6f)", n->est < 1 ? n->est : 1.0);
+		return;
+	}
 	term(q, n, regions);
+}
+
+void cat_query_term_sql(const struct qnode *n, int target, struct qsql *out)
+{
+	term(out, n, target == CAT_REGIONS);
+}
+
+const char *cat_query_term_table(const struct qnode *n, int target)
+{
+	int regions = target == CAT_REGIONS;
+	const char *col;
+
+	if (n->kind != QN_TERM)
+		return NULL;
+	switch (n->field) {
+	case QF_CLASS: case QF_CONF: case QF_KEY: case QF_MODE: case QF_BPM: case QF_DUR:
+	case QF_LOUD: case QF_START: case QF_RATE: case QF_CH: case QF_FORMAT:
+	case QF_STATUS: case QF_SIZE: case QF_KEYCONF: case QF_BPMCONF: case QF_PEAK:
+		break;
+	default:
+		return NULL;
+	}
+	if (!regions && region_only(n->field))
+		return NULL;
+	col = column(n->field, regions);
+	if (col[0] == 'g') {
+		/* region columns with an index */
+		return n->field == QF_KEYCONF || n->field == QF_BPMCONF || n->field == QF_PEAK
+		       ? NULL : "regions g";
+	}
+	return "files f";
 }
 
 void cat_query_where(const struct cat_query *q, int target, struct qsql *out)

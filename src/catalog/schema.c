@@ -44,7 +44,7 @@ static const char schema_v1[] =
 	" analysed_at REAL, version TEXT,"
 	" class TEXT, class_conf REAL, key INTEGER, key_conf REAL,"
 	" bpm REAL, bpm_conf REAL, beats_per_bar INTEGER,"
-	" n_regions INTEGER NOT NULL DEFAULT 0, summary TEXT,"
+	" n_regions INTEGER NOT NULL DEFAULT 0,"
 	" UNIQUE(root, relpath));"
 	"CREATE INDEX files_hash ON files(hash);"
 	"CREATE INDEX files_name ON files(name);"
@@ -70,7 +70,6 @@ static const char schema_v1[] =
 	" dur REAL NOT NULL, peak_db REAL, loudness REAL, lra REAL,"
 	" class TEXT, class_conf REAL, runner TEXT, key INTEGER, key_conf REAL,"
 	" bpm REAL, bpm_conf REAL, has_tempo INTEGER NOT NULL DEFAULT 0,"
-	" timeline TEXT, tempo TEXT, keyinfo TEXT,"
 	" UNIQUE(file, idx));"
 	"CREATE INDEX regions_class ON regions(class, class_conf);"
 	"CREATE INDEX regions_key ON regions(key);"
@@ -79,6 +78,13 @@ static const char schema_v1[] =
 	"CREATE INDEX regions_loudness ON regions(loudness);"
 	"CREATE INDEX regions_class_conf ON regions(class_conf);"
 	"CREATE INDEX regions_start ON regions(start);"
+	/* detail JSON lives apart so scans of files / regions stay narrow */
+	"CREATE TABLE file_detail("
+	" file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+	" summary TEXT);"
+	"CREATE TABLE region_detail("
+	" region INTEGER PRIMARY KEY REFERENCES regions(id) ON DELETE CASCADE,"
+	" timeline TEXT, tempo TEXT, keyinfo TEXT);"
 	"CREATE TABLE results("
 	" region INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,"
 	" plugin TEXT NOT NULL, ord INTEGER NOT NULL, version INTEGER NOT NULL,"
@@ -433,7 +439,8 @@ struct cat *cat_open(const char *path, int flags, struct gr_err *err)
 		backoff(i);
 	}
 	if (cat_exec(c, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-	             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000", err) != 0)
+	             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;"
+	             "PRAGMA mmap_size = 1073741824", err) != 0)
 		goto fail;
 	if (migrate(c, err) != 0)
 		goto fail;
@@ -494,6 +501,11 @@ int cat_optimize(struct cat *c, struct gr_err *err)
 	if (c->readonly)
 		return 0;
 	return cat_exec(c, "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize", err);
+}
+
+void cat_debug_plan(struct cat *c, int mode)
+{
+	c->plan = mode;
 }
 
 void cat_debug_fail_after(struct cat *c, int n)

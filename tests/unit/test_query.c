@@ -105,9 +105,10 @@ static char *run(const char *text, int target)
 	struct str out;
 	int r;
 
+	/* a page limit, as the TUI asks, so the plan choice is exercised */
 	if (q == NULL)
 		fail_msg("query '%s' did not parse: %s", text, err.msg);
-	cur = cat_find(cat, q, target, 0, &err);
+	cur = cat_find(cat, q, target, 100, &err);
 	if (cur == NULL)
 		fail_msg("query '%s' failed: %s", text, err.msg);
 	str_init(&out);
@@ -207,13 +208,18 @@ static const struct { const char *q, *want; } cases[] = {
 
 static void test_cases(void **state)
 {
-	for (size_t i = 0; i < GR_ARRAY_LEN(cases); i++) {
-		char *got = run(cases[i].q, CAT_FILES);
-		if (strcmp(got, cases[i].want) != 0)
-			fail_msg("query [%s]\n  want [%s]\n  got  [%s]", cases[i].q, cases[i].want,
-			         got);
-		free(got);
+	/* every plan (automatic, ordered scan, index plan with hints) agrees */
+	for (int plan = 0; plan < 3; plan++) {
+		cat_debug_plan(cat, plan);
+		for (size_t i = 0; i < GR_ARRAY_LEN(cases); i++) {
+			char *got = run(cases[i].q, CAT_FILES);
+			if (strcmp(got, cases[i].want) != 0)
+				fail_msg("plan %d query [%s]\n  want [%s]\n  got  [%s]", plan, cases[i].q,
+				         cases[i].want, got);
+			free(got);
+		}
 	}
+	cat_debug_plan(cat, 0);
 	/* the hostile queries changed nothing */
 	{
 		struct gr_err err = { 0 };
@@ -227,20 +233,24 @@ static void test_regions(void **state)
 	struct cat_query *q;
 	char *got;
 
-	got = run("kick", CAT_REGIONS);
-	assert_string_equal(got, "kick_01.wav#0 kick_01.wav#1 kick_01.wav#2");
-	free(got);
-	/* region durations: kick 0.5 s each, the hostile file 0.5 s */
-	got = run("dur:<1s", CAT_REGIONS);
-	assert_string_equal(got, "kick_01.wav#0 kick_01.wav#1 kick_01.wav#2 " HNAME "#0");
-	free(got);
-	got = run("class:speech start:>=240", CAT_REGIONS);
-	assert_string_equal(got, "interview.wav#2 interview.wav#3 interview.wav#4");
-	free(got);
-	got = run("key:~Am idx:0 sort:-start", CAT_REGIONS);
-	/* ties follow the first key's direction (here: newest first) */
-	assert_string_equal(got, "song_c.flac#0 song_am.flac#0 em_lead.flac#0 dm_pad.ogg#0");
-	free(got);
+	for (int plan = 0; plan < 3; plan++) {
+		cat_debug_plan(cat, plan);
+		got = run("kick", CAT_REGIONS);
+		assert_string_equal(got, "kick_01.wav#0 kick_01.wav#1 kick_01.wav#2");
+		free(got);
+		/* region durations: kick 0.5 s each, the hostile file 0.5 s */
+		got = run("dur:<1s", CAT_REGIONS);
+		assert_string_equal(got, "kick_01.wav#0 kick_01.wav#1 kick_01.wav#2 " HNAME "#0");
+		free(got);
+		got = run("class:speech start:>=240", CAT_REGIONS);
+		assert_string_equal(got, "interview.wav#2 interview.wav#3 interview.wav#4");
+		free(got);
+		got = run("key:~Am idx:0 sort:-start", CAT_REGIONS);
+		/* ties follow the first key's direction (here: newest first) */
+		assert_string_equal(got, "song_c.flac#0 song_am.flac#0 em_lead.flac#0 dm_pad.ogg#0");
+		free(got);
+	}
+	cat_debug_plan(cat, 0);
 	/* region tags: tag one region, find it by tag; the file is not tagged */
 	q = cat_query_parse("file:2 idx:1", NULL, &err);
 	{

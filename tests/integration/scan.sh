@@ -135,8 +135,12 @@ g scan -j 1 "$lib" >"$T/two1.out" 2>&1 &
 p1=$!
 g scan -j 1 "$lib" >"$T/two2.out" 2>&1 &
 p2=$!
-# a third process reads the catalog all along
-( while kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
+# a third process reads the catalog all along, from the moment a scan
+# has created it (reading a catalog that does not exist yet is an error)
+( while [ ! -e "$GRYM_CATALOG" ] && { kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; }; do
+	sleep 0.05
+  done
+  while kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
 	g ls --json >/dev/null 2>>"$T/reader.err" || echo "reader failed" >>"$T/reader.err"
 	g stats --json >/dev/null 2>>"$T/reader.err" || echo "reader failed" >>"$T/reader.err"
   done ) &

@@ -1,0 +1,196 @@
+/*
+ * tui_int.h - shared between the files of src/tui only.
+ *
+ * Pieces and who owns them:
+ *   model.c    list model: total, cursor, scroll, selection by file id,
+ *              a bounded cache of row pages (plain C, no ncurses: unit tested)
+ *   loader.c   the loader thread: the only user of the catalog handle; runs
+ *              counts, page fetches, detail loads, tags, change polling and
+ *              posts the results to the UI with ui_post()
+ *   event.c    ui_post(): the event list, its mutex and the self-pipe
+ *   theme.c    YAML themes -> resolved colour pairs (no ncurses: unit tested)
+ *   keymap.c   cfg.keys -> key codes -> command names; the help text
+ *   app.c      the UI loop (poll on stdin + self-pipe), signals, terminal
+ *   cmd.c      commands from keys and from the ':' command line
+ *   draw.c     ncurses helpers shared by the views (text clipping, colours)
+ *   view_list.c, view_detail.c, widgets.c: drawing
+ *
+ * Thread rules: everything in struct tui_app belongs to the UI thread; the
+ * loader shares only struct tui_loader's request block (its own mutex,
+ * see loader.c).  Lock order: loader mutex, then the event mutex; neither
+ * is held while calling out.
+ */
+#ifndef GRYM_TUI_INT_H
+#define GRYM_TUI_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "grym/config.h"
+#include "grym/dsp.h"
+#include "grym/err.h"
+#include "grym/tui.h"
+
+/* ---- list model (model.c) ----------------------------------------------- */
+
+#define TUI_PAGE_ROWS 256   /* rows per page fetched by the loader */
+#define TUI_MAX_PAGES 48    /* pages cached (12 288 rows, ~2 MB) */
+#define TUI_MAX_PENDING 16  /* page requests in flight */
+
+/* One file as the list draws it.  Strings are owned and already escaped
+ * for the terminal (str_escape_term). */
+struct tui_row {
+	int64_t id;
+	char *name;
+	char *tags;
+	double duration;    /* s */
+	int cls;            /* enum an_class, -1 none */
+	double cls_conf;
+	int key;            /* AN_NO_KEY or 0..23 */
+	int has_tempo;
+	double bpm;
+	int n_regions;
+	int status;         /* enum cat_status */
+	int missing;
+};
+
+struct tui_page {
+	long first;         /* row index of rows[0]; -1 = free slot */
+	int n;              /* rows held; < TUI_PAGE_ROWS only at the end */
+	unsigned gen;       /* model generation it was loaded for */
+	struct tui_row *rows;
+};
+
+struct tui_model {
+	long total;         /* matching rows; -1 while the count is running */
+	long end_seen;      /* rows known to exist (from pages), >= 0 */
+	long cursor;        /* row under the cursor */
+	long top;           /* first visible row */
+	int height;         /* visible rows, >= 1 */
+	int64_t sel_id;     /* file id at the cursor, 0 = not known yet */
+	int seek_sel;       /* 1 after a refresh until sel_id was looked for */
+	unsigned gen;       /* bumped by a new query or a refresh */
+	struct tui_page pages[TUI_MAX_PAGES];
+	long pending[TUI_MAX_PENDING];   /* page numbers requested for gen, -1 free */
+};
+
+void model_init(struct tui_model *m);
+void model_fini(struct tui_model *m);
+/* A new query: drop every page, cursor to the top.  Returns the new gen. */
+unsigned model_reset(struct tui_model *m);
+/* Same query, data changed: keep pages on screen (stale) until fresh ones
+ * arrive, and keep the selected file selected.  Returns the new gen. */
+unsigned model_refresh(struct tui_model *m);
+/* The count for gen arrived (ignored if stale). */
+void model_set_total(struct tui_model *m, unsigned gen, long total);
+/* Rows [first, first+n) for gen arrived; takes ownership of rows (freed at
+ * once when stale).  n < TUI_PAGE_ROWS marks the end of the list. */
+void model_put_page(struct tui_model *m, unsigned gen, long first, struct tui_row *rows,
+                    int n);
+/* Visible rows changed (resize). */
+void model_set_height(struct tui_model *m, int height);
+/* Move the cursor by delta rows / to row idx (clamped), scrolling as
+ * needed; page moves by height - 1. */
+void model_move(struct tui_model *m, long delta);
+void model_goto(struct tui_model *m, long idx);
+/* Number of rows the cursor may visit now (total, or rows seen while
+ * counting). */
+long model_limit(const struct tui_model *m);
+/* Row idx if cached (possibly stale), else NULL.  Borrowed. */
+const struct tui_row *model_row(const struct tui_model *m, long idx);
+/* Page numbers that should be fetched now (around the view, missing or
+ * stale, not yet requested); marks them requested.  Returns the count. */
+int model_wanted(struct tui_model *m, long *pages, int max);
+/* Find a cached row by id: its index, or -1. */
+long model_find(const struct tui_model *m, int64_t id);
+void tui_rows_free(struct tui_row *rows, int n);
+
+/* ---- themes (theme.c) --------------------------------------------------- */
+
+enum tui_role {
+	TR_NORMAL, TR_HEADER, TR_CURSOR, TR_CURSOR_DIM, TR_TITLE, TR_BORDER, TR_DIM,
+	TR_STATUS, TR_STATUS_WARN, TR_STATUS_ERR, TR_INPUT, TR_INPUT_ERR, TR_WAVE,
+	TR_WAVE_SEL, TR_PLAYHEAD, TR_HELP, TR_HELP_KEY, TR_FAILED,
+	TR_CLASS0,           /* TR_CLASS0 + enum an_class: one role per class */
+	TR_NROLES = TR_CLASS0 + 8,
+};
+
+enum { TC_DEFAULT, TC_INDEX, TC_RGB };
+struct tui_colour {
+	int kind;           /* TC_* */
+	uint32_t v;         /* index 0..255, or 0xRRGGBB */
+};
+
+enum { TA_BOLD = 1, TA_UNDERLINE = 2, TA_REVERSE = 4, TA_DIM = 8, TA_ITALIC = 16 };
+struct tui_style {
+	struct tui_colour fg, bg;
+	int attrs;          /* TA_* */
+};
+
+struct tui_theme {
+	char name[64];
+	struct tui_style role[TR_NROLES];
+};
+
+/* A style resolved for one terminal: colour numbers the terminal has
+ * (-1 = default) and attributes. */
+struct tui_pen {
+	int fg, bg;         /* -1 default; 0..255; or 0xRRGGBB for direct colour */
+	int attrs;          /* TA_* */
+};
+
+/* Role names ("cursor", "class.speech", ...) for theme files. */
+const char *theme_role_name(int role);
+/* The built-in default theme (always valid). */
+void theme_builtin(struct tui_theme *t);
+/* Parse a theme file / string over the built-in default (roles not named
+ * keep the default).  0, or -GR_EUSAGE with err "FILE:LINE: ...", or
+ * -GR_EIO.  On error *t is the built-in default. */
+int theme_load_file(struct tui_theme *t, const char *path, struct gr_err *err);
+int theme_load_string(struct tui_theme *t, const char *yaml, size_t len, const char *name,
+                      struct gr_err *err);
+/* Find theme NAME: $XDG_CONFIG_HOME/grym/themes/NAME.yaml overrides the
+ * installed and source-tree themes.  New path string or NULL. */
+char *theme_find(const char *name);
+/* Load NAME (builtin default when NAME is "default" and no file exists).
+ * On error t is the built-in default and err says why. */
+int theme_load_named(struct tui_theme *t, const char *name, struct gr_err *err);
+/* Terminal colour depth: 0 (none or NO_COLOR), 8, 16, 256 or 16777216. */
+int theme_depth(int colors, int no_color);
+/* Resolve a style for a terminal of depth colours. */
+struct tui_pen theme_resolve(const struct tui_style *s, int depth);
+/* Nearest xterm-256 index / basic-8 index of an RGB colour. */
+int theme_rgb_to_256(uint32_t rgb);
+int theme_rgb_to_8(uint32_t rgb);
+
+/* ---- keymap (keymap.c) -------------------------------------------------- */
+
+#define TUI_KEY_FN 0x1000000   /* code = TUI_KEY_FN + ncurses KEY_* */
+
+struct tui_binding {
+	int code;            /* wide character, or TUI_KEY_FN + KEY_* */
+	char key[16];        /* as written in the config */
+	char command[64];    /* command name or ":command line" */
+};
+
+struct tui_keymap {
+	int n;
+	struct tui_binding b[GR_KEYMAP_MAX];
+};
+
+/* Build from cfg.keys; unknown key names or commands are skipped with a
+ * message in err (returns the number skipped). */
+int keymap_build(struct tui_keymap *km, const struct gr_config *cfg, struct gr_err *err);
+/* The command bound to code, or NULL. */
+const char *keymap_lookup(const struct tui_keymap *km, int code);
+/* Code of a key name ("j", "pgdn", "C-d"), or -1. */
+int keymap_parse_key(const char *name);
+/* Help text of a command name (NULL if it is not one). */
+const char *keymap_command_help(const char *command);
+/* Lines of the help overlay: "KEYS  command  help", new strings; returns
+ * the count (free with keymap_help_free). */
+int keymap_help_lines(const struct tui_keymap *km, char ***lines);
+void keymap_help_free(char **lines, int n);
+
+#endif

@@ -193,4 +193,90 @@ const char *keymap_command_help(const char *command);
 int keymap_help_lines(const struct tui_keymap *km, char ***lines);
 void keymap_help_free(char **lines, int n);
 
+/* ---- events (event.c) --------------------------------------------------- */
+
+/* Private event types (public ones are in grym/tui.h). */
+enum {
+	TUI_EV_OPENED = 100,   /* a: 1 opened, 0 failed (text: why) */
+	TUI_EV_COUNT,          /* a: gen, b: rows (-1: failed, text: why) */
+	TUI_EV_PAGE,           /* a: gen, b: first row, x: rows, ptr: struct tui_row[] */
+	TUI_EV_DETAIL,         /* a: seq, ptr: struct tui_detail * */
+	TUI_EV_CHANGED,        /* another process committed to the catalog */
+	TUI_EV_STATUS,         /* ptr: struct tui_status * (coalesced) */
+	TUI_EV_RESULT,         /* a: 0 ok / <0 failed, text: message for the status line */
+};
+
+/* Start/stop accepting events; the fd becomes readable when some wait. */
+int tui_events_open(struct gr_err *err);
+void tui_events_close(void);
+int tui_events_fd(void);
+/* Swap the queue out: returns a new array of *n events (free() it; the
+ * caller owns the ptr payloads).  Drains the wake-up pipe. */
+struct ui_event *tui_events_take(size_t *n);
+/* Free the payload of a private event (for events dropped unhandled). */
+void tui_event_drop(struct ui_event *ev);
+
+/* ---- loader thread (loader.c) ------------------------------------------- */
+
+struct tui_region {
+	double start, end;      /* s, file time */
+	double loudness, peak_db;  /* LUFS, dBFS */
+	int cls;                /* enum an_class, -1 none */
+	double cls_conf;
+	int key;                /* AN_NO_KEY or 0..23 */
+	double key_conf;
+	int has_tempo;
+	double bpm;
+};
+
+/* Everything the detail pane shows of one file; strings escaped, owned. */
+struct tui_detail {
+	int64_t id;
+	char *name, *path, *format, *tags, *error;
+	double duration;        /* s */
+	int rate, channels, bits;
+	double loudness, peak_db;
+	int status, missing;
+	int cls;
+	double cls_conf;
+	int key;
+	double key_conf;
+	int has_tempo;
+	double bpm, bpm_conf;
+	int beats_per_bar;
+	int n_regions;
+	struct tui_region *regions;
+	int have_peaks[2];      /* level 0 overview, 1 detail */
+	struct dsp_peaks peaks[2];
+};
+void tui_detail_free(struct tui_detail *d);
+
+struct tui_status {
+	int64_t files, regions, failed, missing;
+	int64_t queued, running, done, jfailed;   /* jobs */
+	int disabled;           /* plugins switched off by the circuit breaker */
+	char disabled_names[96];
+	char error[128];        /* last catalog error, "" if none */
+};
+
+struct tui_loader;
+/* Start the loader thread; it opens path itself (the result comes as
+ * TUI_EV_OPENED).  NULL only when the thread can't start. */
+struct tui_loader *loader_new(const char *path, struct gr_err *err);
+/* Stop and join the thread, close the catalog.  NULL ok. */
+void loader_free(struct tui_loader *l);
+/* A new query text for generation gen (count and pages follow). */
+void loader_query(struct tui_loader *l, const char *text, unsigned gen);
+/* The data changed: same text, new generation. */
+void loader_regen(struct tui_loader *l, unsigned gen);
+/* Fetch these pages for gen (added to what is wanted). */
+void loader_pages(struct tui_loader *l, unsigned gen, const long *pages, int n);
+/* Load the detail of file id (the latest request wins). */
+void loader_detail(struct tui_loader *l, int64_t id, unsigned seq);
+/* Tag file id: add[], del[] (copied). */
+void loader_tag(struct tui_loader *l, int64_t id, char **add, int n_add, char **del,
+                int n_del);
+/* Poll the catalog now instead of at the next tick. */
+void loader_poke(struct tui_loader *l);
+
 #endif

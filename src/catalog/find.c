@@ -1,0 +1,181 @@
+/*
+ * find.c - running queries: cursors over matching files, regions or the
+ * plugin results of one file, and counts.
+ *
+ * A cursor owns one prepared statement (query SQL is built per call, so it
+ * is not cached; preparing costs ~30 us).  Rows are read straight from the
+ * statement: their strings are valid until the next step.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_int.h"
+
+struct cat_cursor {
+	struct cat *c;
+	sqlite3_stmt *st;
+	int target;                 /* CAT_FILES, CAT_REGIONS, or 2 = results */
+};
+
+static struct cat_cursor *prepare(struct cat *c, const char *sql, const struct qsql *qs,
+                                  int target, struct gr_err *err)
+{
+	struct cat_cursor *cur;
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		cat_dberr(c, err, "prepare query");
+		return NULL;
+	}
+	if (qs != NULL)
+		cat_qsql_bind(qs, st);
+	cur = xcalloc(1, sizeof(*cur));
+	cur->c = c;
+	cur->st = st;
+	cur->target = target;
+	return cur;
+}
+
+static const char *from(int target)
+{
+	return target == CAT_REGIONS
+	       ? " FROM regions g JOIN files f ON f.id = g.file JOIN roots r ON r.id = f.root"
+	       : " FROM files f JOIN roots r ON r.id = f.root";
+}
+
+struct cat_cursor *cat_find(struct cat *c, const struct cat_query *q, int target,
+                            long limit, struct gr_err *err)
+{
+	struct cat_cursor *cur;
+	struct qsql qs = { 0 };
+
+	if (target != CAT_FILES && target != CAT_REGIONS) {
+		gr_fail(err, GR_EUSAGE, "bad query target");
+		return NULL;
+	}
+	str_init(&qs.sql);
+	str_addf(&qs.sql, "SELECT %s%s WHERE ",
+	         target == CAT_REGIONS ? CAT_REGION_COLS : CAT_FILE_COLS, from(target));
+	if (q != NULL)
+		cat_query_where(q, target, &qs);
+	else
+		str_add(&qs.sql, "1");
+	cat_query_order(q, target, &qs);
+	if (limit > 0)
+		str_addf(&qs.sql, " LIMIT %ld", limit);   /* a number we own, not input */
+	cur = prepare(c, qs.sql.s, &qs, target, err);
+	cat_qsql_fini(&qs);
+	return cur;
+}
+
+int64_t cat_count(struct cat *c, const struct cat_query *q, int target, struct gr_err *err)
+{
+	struct cat_cursor *cur;
+	struct qsql qs = { 0 };
+	int64_t n = 0;
+	int rc;
+
+	str_init(&qs.sql);
+	str_addf(&qs.sql, "SELECT count(*)%s WHERE ", from(target));
+	if (q != NULL)
+		cat_query_where(q, target, &qs);
+	else
+		str_add(&qs.sql, "1");
+	cur = prepare(c, qs.sql.s, &qs, target, err);
+	cat_qsql_fini(&qs);
+	if (cur == NULL)
+		return -err->code;
+	rc = sqlite3_step(cur->st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(cur->st, 0);
+	else
+		n = cat_dberr(c, err, "count");
+	cat_cursor_free(cur);
+	return n;
+}
+
+static int step(struct cat_cursor *cur, int target, struct gr_err *err)
+{
+	int rc;
+
+	if (cur->target != target)
+		return gr_fail(err, GR_EUSAGE, "cursor read with the wrong row type");
+	rc = sqlite3_step(cur->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return cat_dberr(cur->c, err, "query");
+}
+
+int cat_next_file(struct cat_cursor *cur, struct cat_file *out, struct gr_err *err)
+{
+	int r = step(cur, CAT_FILES, err);
+	if (r == 1)
+		cat_row_file(cur->st, out);
+	return r;
+}
+
+int cat_next_region(struct cat_cursor *cur, struct cat_region *out, struct gr_err *err)
+{
+	int r = step(cur, CAT_REGIONS, err);
+	if (r == 1)
+		cat_row_region(cur->st, out);
+	return r;
+}
+
+struct cat_cursor *cat_regions_of(struct cat *c, int64_t file_id, struct gr_err *err)
+{
+	static const char sql[] =
+		"SELECT " CAT_REGION_COLS " FROM regions g JOIN files f ON f.id = g.file"
+		" JOIN roots r ON r.id = f.root WHERE g.file = ?1 ORDER BY g.idx";
+	struct cat_cursor *cur = prepare(c, sql, NULL, CAT_REGIONS, err);
+
+	if (cur != NULL)
+		sqlite3_bind_int64(cur->st, 1, file_id);
+	return cur;
+}
+
+struct cat_cursor *cat_results_of(struct cat *c, int64_t file_id, struct gr_err *err)
+{
+	static const char sql[] =
+		"SELECT g.idx, s.plugin, s.version, s.status, s.time, s.error, s.detail"
+		" FROM results s JOIN regions g ON g.id = s.region WHERE g.file = ?1"
+		" ORDER BY g.idx, s.ord";
+	struct cat_cursor *cur = prepare(c, sql, NULL, 2, err);
+
+	if (cur != NULL)
+		sqlite3_bind_int64(cur->st, 1, file_id);
+	return cur;
+}
+
+int cat_next_result(struct cat_cursor *cur, struct cat_result *out, struct gr_err *err)
+{
+	const char *s;
+	int r = step(cur, 2, err);
+
+	if (r != 1)
+		return r;
+	memset(out, 0, sizeof(*out));
+	out->region_idx = sqlite3_column_int(cur->st, 0);
+	out->plugin = cat_col_text(cur->st, 1);
+	out->version = sqlite3_column_int(cur->st, 2);
+	s = cat_col_text(cur->st, 3);
+	out->status = AN_FAILED;
+	for (int i = AN_OK; i <= AN_DISABLED; i++)
+		if (!strcmp(s, an_status_name(i)))
+			out->status = i;
+	out->time = cat_col_real(cur->st, 4);
+	out->error = cat_col_text(cur->st, 5);
+	out->detail_json = sqlite3_column_type(cur->st, 6) == SQLITE_NULL
+	                   ? "null" : cat_col_text(cur->st, 6);
+	return 1;
+}
+
+void cat_cursor_free(struct cat_cursor *cur)
+{
+	if (cur == NULL)
+		return;
+	sqlite3_finalize(cur->st);
+	free(cur);
+}

@@ -189,6 +189,7 @@ void tui_detail_free(struct tui_detail *d)
 		return;
 	free(d->name);
 	free(d->path);
+	free(d->raw_path);
 	free(d->format);
 	free(d->tags);
 	free(d->error);
@@ -217,6 +218,7 @@ static void do_detail(struct tui_loader *l, int64_t id, unsigned seq)
 	}
 	d->name = esc(f.name);
 	d->path = esc(f.path);
+	d->raw_path = xstrdup(f.path ? f.path : "");
 	d->format = esc(f.format);
 	d->tags = esc(f.tags);
 	d->error = esc(f.error);

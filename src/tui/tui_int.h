@@ -233,6 +233,7 @@ struct tui_region {
 struct tui_detail {
 	int64_t id;
 	char *name, *path, *format, *tags, *error;
+	char *raw_path;         /* unescaped absolute path: for commands, never drawn */
 	double duration;        /* s */
 	int rate, channels, bits;
 	double loudness, peak_db;
@@ -278,5 +279,116 @@ void loader_tag(struct tui_loader *l, int64_t id, char **add, int n_add, char **
                 int n_del);
 /* Poll the catalog now instead of at the next tick. */
 void loader_poke(struct tui_loader *l);
+
+/* ---- the application (app.c, cmd.c, draw.c, views, widgets) ------------ */
+
+enum { PANE_LIST, PANE_DETAIL };
+enum { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_HELP };
+
+/* Parts of the screen redrawn on the next pass. */
+enum {
+	TUI_DIRTY_LIST = 1, TUI_DIRTY_DETAIL = 2, TUI_DIRTY_STATUS = 4, TUI_DIRTY_INPUT = 8,
+	TUI_DIRTY_ALL = 15,
+};
+
+struct tui_box { int y, x, h, w; };
+
+struct tui_input {
+	char buf[512];          /* UTF-8 text */
+	size_t len, cur;        /* bytes */
+};
+
+struct tui_app {
+	const struct tui_opts *opts;
+	struct tui_loader *loader;
+	struct tui_model m;
+	struct tui_keymap km;
+	struct tui_theme theme;
+	int depth;              /* colours in use (theme_depth) */
+	int role_attr[TR_NROLES];  /* ncurses attributes per role (attr_t) */
+	int ascii;              /* ASCII drawing (no UTF-8 locale or --ascii) */
+	int rows, cols;         /* screen size, cells */
+	int too_small;
+	int pane;               /* PANE_* with the focus */
+	int mode;               /* MODE_* */
+	int dirty;              /* TUI_DIRTY_* */
+	int quit;
+	/* the query */
+	char filter[512];       /* applied filter text */
+	char filter_before[512];/* restored when the filter bar is cancelled */
+	char sort[64];          /* sort field ("bpm", "-dur") or "" */
+	struct tui_input in;    /* filter bar / command line */
+	char in_err[192];       /* filter error, "" if none */
+	long in_errpos;         /* byte offset of the error in in.buf */
+	/* the detail pane */
+	struct tui_detail *detail;  /* shown; may lag the selection while loading */
+	int64_t detail_want;    /* file id requested */
+	unsigned detail_seq;
+	int region;             /* selected region, -1 none */
+	double view_t0, view_t1;   /* waveform's visible time range, s */
+	int table_top;          /* first region row shown */
+	/* the status line */
+	int opened;             /* catalog opened (1), failed (-1), pending (0) */
+	struct tui_status st;
+	int have_st;
+	char msg[192];          /* transient message */
+	int msg_role;
+	double msg_until;       /* time_now() when it goes */
+	int playing;            /* audition state (hook) */
+	/* help overlay */
+	char **help;
+	int nhelp, help_top;
+	/* layout, from layout() */
+	struct tui_box list, det, wave, tline, table;
+	int status_y, input_y;
+	int side_by_side;
+	/* --bench */
+	FILE *bench;
+	double t0;              /* start, s */
+	double key_t;           /* time of the key being measured, 0 none */
+	char key_kind[16];      /* "scroll", "filter", "open" */
+	int key_wait;           /* 1: wait for the loader's answer before logging */
+	int first_frame_done;
+};
+
+/* draw.c */
+void draw_theme_apply(struct tui_app *a);
+int draw_attr(const struct tui_app *a, int role);
+/* Draw s clipped/padded to w cells at y, x; returns cells used. */
+int draw_text(int y, int x, int w, const char *s, int attr);
+/* Display width of s in cells (UTF-8; invalid bytes count 1). */
+int draw_width(const char *s);
+void draw_fill(int y, int x, int w, int attr);
+/* "1:02.5", "12.3 s" style durations into buf. */
+const char *fmt_time(double s, char *buf, size_t n);
+const char *fmt_key(const struct tui_app *a, int key, char *buf, size_t n);
+
+/* view_list.c, view_detail.c, widgets.c */
+void view_list_draw(struct tui_app *a);
+long view_list_hit(const struct tui_app *a, int y, int x);   /* row index or -1 */
+void view_detail_draw(struct tui_app *a);
+/* Region under screen cell y, x (timeline or table), or -1. */
+int view_detail_hit(const struct tui_app *a, int y, int x);
+/* Make the selected region visible in the waveform and table. */
+void view_detail_follow(struct tui_app *a);
+void view_detail_zoom(struct tui_app *a, double factor);
+void view_detail_pan(struct tui_app *a, double frac);
+void widgets_status_draw(struct tui_app *a);
+void widgets_input_draw(struct tui_app *a);
+void widgets_help_draw(struct tui_app *a);
+void widgets_too_small_draw(struct tui_app *a);
+void tui_message(struct tui_app *a, int role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* cmd.c */
+/* Run a command name from the keymap (or ":line"); the key code is given
+ * for commands that care (none yet). */
+void cmd_run(struct tui_app *a, const char *command);
+/* Run a command line (without the ':'). */
+void cmd_line(struct tui_app *a, const char *line);
+/* The filter text or sort changed: a new query. */
+void cmd_apply_query(struct tui_app *a);
+/* The selection changed: ask for the detail of the selected file. */
+void cmd_want_detail(struct tui_app *a);
 
 #endif

@@ -61,17 +61,23 @@ static void header(struct tui_app *a, int y, int x, const struct cols *c)
 
 	draw_fill(y, x, a->list.w, at);
 	snprintf(buf, sizeof(buf), "name%s", sort_mark(a, "name"));
-	x += draw_text(y, x, c->name, buf, at) + 1;
+	draw_text(y, x, c->name, buf, at);
+	x += c->name + 1;
 	snprintf(buf, sizeof(buf), "%*s%s", c->dur - 2, "dur", sort_mark(a, "dur"));
-	x += draw_text(y, x, c->dur, buf, at);
+	draw_text(y, x, c->dur, buf, at);
+	x += c->dur;
 	snprintf(buf, sizeof(buf), " class%s", sort_mark(a, "class"));
-	x += draw_text(y, x, c->cls, buf, at);
+	draw_text(y, x, c->cls, buf, at);
+	x += c->cls;
 	if (c->key) {
 		snprintf(buf, sizeof(buf), "key%s", sort_mark(a, "key"));
-		x += draw_text(y, x, c->key, buf, at);
+		draw_text(y, x, c->key, buf, at);
+		x += c->key;
 		snprintf(buf, sizeof(buf), "%*s%s", c->bpm - 2, "bpm", sort_mark(a, "bpm"));
-		x += draw_text(y, x, c->bpm, buf, at);
-		x += draw_text(y, x, c->reg, "  rg", at);
+		draw_text(y, x, c->bpm, buf, at);
+		x += c->bpm;
+		draw_text(y, x, c->reg, "  rg", at);
+		x += c->reg;
 	}
 	if (c->tags)
 		draw_text(y, x + 1, c->tags - 1, "tags", at);
@@ -92,8 +98,12 @@ static void row(struct tui_app *a, int y, int x, const struct cols *c,
 		cls_at = draw_attr(a, TR_CLASS0 + r->cls);
 	if (!cursor && (r->status == CAT_ST_FAILED || r->missing))
 		at = cls_at = draw_attr(a, TR_FAILED);
-	x += draw_text(y, x, c->name, r->name, at) + 1;
-	x += draw_text(y, x, c->dur, fmt_time(r->duration, buf, sizeof(buf)), at);
+	draw_text(y, x, c->name, r->name, at);
+	x += c->name + 1;
+	char tb[32];
+	snprintf(buf, sizeof(buf), "%*s ", c->dur - 1, fmt_time(r->duration, tb, sizeof(tb)));
+	draw_text(y, x, c->dur, buf, at);
+	x += c->dur;
 	if (r->status == CAT_ST_FAILED)
 		snprintf(buf, sizeof(buf), " failed");
 	else if (r->missing)
@@ -102,16 +112,20 @@ static void row(struct tui_app *a, int y, int x, const struct cols *c,
 		snprintf(buf, sizeof(buf), " %s", an_class_name(r->cls));
 	else
 		snprintf(buf, sizeof(buf), " -");
-	x += draw_text(y, x, c->cls, buf, cls_at);
+	draw_text(y, x, c->cls, buf, cls_at);
+	x += c->cls;
 	if (c->key) {
-		x += draw_text(y, x, c->key, fmt_key(a, r->key, buf, sizeof(buf)), at);
+		draw_text(y, x, c->key, fmt_key(a, r->key, buf, sizeof(buf)), at);
+		x += c->key;
 		if (r->has_tempo)
 			snprintf(buf, sizeof(buf), "%*.1f", c->bpm - 1, r->bpm);
 		else
 			snprintf(buf, sizeof(buf), "%*s", c->bpm - 1, "-");
-		x += draw_text(y, x, c->bpm, buf, at);
+		draw_text(y, x, c->bpm, buf, at);
+		x += c->bpm;
 		snprintf(buf, sizeof(buf), "%4d", r->n_regions);
-		x += draw_text(y, x, c->reg, buf, at);
+		draw_text(y, x, c->reg, buf, at);
+		x += c->reg;
 	}
 	if (c->tags)
 		draw_text(y, x + 1, c->tags - 1, r->tags, at);

@@ -190,7 +190,7 @@ void widgets_too_small_draw(struct tui_app *a)
 	char buf[128];
 
 	erase();
-	snprintf(buf, sizeof(buf), "terminal too small (%dx%d): grym needs at least 60x16",
+	snprintf(buf, sizeof(buf), "terminal too small: %dx%d, need 60x16",
 	         a->cols, a->rows);
 	for (int y = 0; y < a->rows; y++)
 		draw_fill(y, 0, a->cols, draw_attr(a, TR_NORMAL));

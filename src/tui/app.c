@@ -123,21 +123,41 @@ static void layout(struct tui_app *a)
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
+/* Lines are drawn as Unicode box characters (or ASCII), not the
+ * terminal's alternate character set: same look everywhere, and what
+ * capture tools see is what the user sees. */
+static void hline_at(const struct tui_app *a, int y, int x, int w, int vertical, int at)
+{
+	cchar_t cc;
+	wchar_t ws[2] = { vertical ? 0x2502 : 0x2500, 0 };
+
+	attrset((attr_t)at);
+	if (a->ascii) {
+		if (vertical)
+			mvvline(y, x, '|', w);
+		else
+			mvhline(y, x, '-', w);
+		return;
+	}
+	setcchar(&cc, ws, (attr_t)at, 0, NULL);
+	if (vertical)
+		mvvline_set(y, x, &cc, w);
+	else
+		mvhline_set(y, x, &cc, w);
+}
+
 static void draw_separator(struct tui_app *a)
 {
 	int at = draw_attr(a, TR_BORDER);
+	char buf[64];
 
 	if (a->side_by_side) {
-		attrset((attr_t)at);
-		mvvline(0, a->list.w, a->ascii ? '|' : ACS_VLINE, a->list.h);
+		hline_at(a, 0, a->list.w, a->list.h, 1, at);
 		return;
 	}
-	int y = a->list.h;
-	attrset((attr_t)at);
-	mvhline(y, 0, a->ascii ? '-' : ACS_HLINE, a->cols);
-	char buf[64];
+	hline_at(a, a->list.h, 0, a->cols, 0, at);
 	snprintf(buf, sizeof(buf), " %s ", a->pane == PANE_DETAIL ? "[detail]" : "detail");
-	draw_text(y, 2, (int)strlen(buf), buf, draw_attr(a, a->pane == PANE_DETAIL ?
+	draw_text(a->list.h, 2, (int)strlen(buf), buf, draw_attr(a, a->pane == PANE_DETAIL ?
 	          TR_TITLE : TR_BORDER));
 }
 
@@ -297,24 +317,28 @@ static void input_key(struct tui_app *a, int code)
 
 /* ---- keys and mouse ------------------------------------------------------- */
 
-static void mouse(struct tui_app *a)
+/*
+ * A mouse report, decoded from xterm's SGR form (ESC [ < b ; x ; y M|m,
+ * 1-based cells).  grym parses these itself instead of through ncurses:
+ * ncurses 6.4 blocks in read() after a release report that arrives on its
+ * own, which would freeze the loop until the next key.
+ */
+static void mouse(struct tui_app *a, int b, int mx, int my, int release)
 {
-	MEVENT me;
+	struct { int x, y; } me = { mx - 1, my - 1 };
 
-	if (getmouse(&me) != OK || a->too_small)
+	if (a->too_small || release || a->mode != MODE_NORMAL)
 		return;
-	if (me.bstate & BUTTON4_PRESSED) {
+	if (b == 64) {                       /* wheel */
 		cmd_run(a, "up");
 		return;
 	}
-#ifdef BUTTON5_PRESSED
-	if (me.bstate & BUTTON5_PRESSED) {
+	if (b == 65) {
 		cmd_run(a, "down");
 		return;
 	}
-#endif
-	if (!(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)))
-		return;
+	if (b != 0)
+		return;                          /* only button 1 selects */
 	long idx = view_list_hit(a, me.y, me.x);
 	if (idx >= 0) {
 		a->pane = PANE_LIST;
@@ -338,10 +362,6 @@ static void key(struct tui_app *a, int code)
 
 	if (code == TUI_KEY_FN + KEY_RESIZE) {
 		sig_winch = 1;
-		return;
-	}
-	if (code == TUI_KEY_FN + KEY_MOUSE) {
-		mouse(a);
 		return;
 	}
 	if (a->mode == MODE_FILTER || a->mode == MODE_COMMAND) {
@@ -501,6 +521,56 @@ static void restore_log(int saved)
 	close(saved);
 }
 
+static int next_key(int *code)
+{
+	wint_t wc;
+	int r = get_wch(&wc);
+
+	if (r == ERR)
+		return 0;
+	*code = r == KEY_CODE_YES ? TUI_KEY_FN + (int)wc : (int)wc;
+	return 1;
+}
+
+/* Everything ncurses has for us, decoding SGR mouse reports on the way. */
+static void read_keys(struct tui_app *a)
+{
+	int c, c2, c3;
+
+	while (!a->quit && next_key(&c)) {
+		if (c != 27) {
+			key(a, c);
+			continue;
+		}
+		/* ncurses has already waited ESCDELAY: the rest of a report, if
+		 * any, is buffered, so these reads don't wait */
+		if (!next_key(&c2)) {
+			key(a, 27);              /* a real Esc */
+			continue;
+		}
+		if (c2 != '[' || !next_key(&c3) || c3 != '<') {
+			key(a, 27);
+			key(a, c2);
+			if (c2 == '[')
+				continue;            /* c3 was not read or is lost: rare */
+			continue;
+		}
+		int v[3] = { 0, 0, 0 }, n = 0, end = 0;
+		while (next_key(&c)) {
+			if (c >= '0' && c <= '9' && n < 3) {
+				v[n] = v[n] * 10 + (c - '0');
+			} else if (c == ';') {
+				n++;
+			} else {
+				end = c;
+				break;
+			}
+		}
+		if ((end == 'M' || end == 'm') && n == 2)
+			mouse(a, v[0], v[1], v[2], end == 'm');
+	}
+}
+
 static void loop(struct tui_app *a)
 {
 	while (!a->quit && !sig_quit) {
@@ -541,12 +611,8 @@ static void loop(struct tui_app *a)
 		}
 		if (pf[0].revents & (POLLHUP | POLLERR))
 			break;                              /* the terminal went away */
-		if (pf[0].revents & POLLIN) {
-			wint_t wc;
-			int r;
-			while ((r = get_wch(&wc)) != ERR && !a->quit)
-				key(a, r == KEY_CODE_YES ? TUI_KEY_FN + (int)wc : (int)wc);
-		}
+		if (pf[0].revents & POLLIN)
+			read_keys(a);
 		if (pf[1].revents & POLLIN) {
 			size_t ne;
 			struct ui_event *evs = tui_events_take(&ne);
@@ -597,12 +663,17 @@ int tui_run(const struct tui_opts *o, struct gr_err *err)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
-	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED
-#ifdef BUTTON5_PRESSED
-	          | BUTTON5_PRESSED
-#endif
-	          , NULL);
-	mouseinterval(0);
+	/* mouse: xterm SGR reports, decoded in read_keys(); ncurses must not
+	 * claim them as its own key (kmous) */
+	{
+		char *km = tigetstr("kmous");
+		if (km != NULL && km != (char *)-1)
+			define_key(km, 0);
+		define_key("\033[<", 0);
+		define_key("\033[M", 0);
+		fputs("\033[?1000h\033[?1006h", stdout);
+		fflush(stdout);
+	}
 	draw_theme_apply(&a);
 	if (terr.msg[0])
 		tui_message(&a, TR_STATUS_ERR, "%s (using the default theme)", terr.msg);
@@ -621,8 +692,11 @@ int tui_run(const struct tui_opts *o, struct gr_err *err)
 out:
 	loader_free(a.loader);           /* joins: no more ui_post from it */
 	tui_events_close();
-	if (curses_on)
+	if (curses_on) {
+		fputs("\033[?1006l\033[?1000l", stdout);
+		fflush(stdout);
 		endwin();
+	}
 	signals_restore();
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);

@@ -61,9 +61,12 @@ struct audio_file *audio_open_mem(const void *data, size_t len, const char *name
 const struct audio_info *audio_get_info(const struct audio_file *f);
 
 /*
- * Decode up to n frames of interleaved float samples in [-1, 1] (buf holds
- * n * channels floats).  Returns the frames decoded (> 0), 0 at the end of
- * the data, or a negative GR_E* code with err set.  After 0, call
+ * Decode up to n frames of interleaved float samples, full scale +/-1
+ * (buf holds n * channels floats).  Non-finite samples (NaN, Inf in float
+ * files) come out as 0; float sources beyond +/-8 are clamped there.
+ * Returns the frames decoded (> 0; fewer than n only near the end), 0 at
+ * the end of the data, or a negative GR_E* code with err set.  Stops at
+ * the real end of the data whatever the header declared.  After 0, call
  * audio_end_status() to learn whether the file ended cleanly.
  */
 long audio_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err);
@@ -76,10 +79,15 @@ long audio_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err);
  */
 int audio_end_status(const struct audio_file *f, struct gr_err *err);
 
-/* Frames decoded so far. */
+/* Frames decoded so far (after audio_seek(): the current frame). */
 int64_t audio_frames_done(const struct audio_file *f);
 
-/* Seek to a frame (for audition and export).  0 or -GR_E* with err. */
+/*
+ * Seek to a frame (for audition and export); the next audio_read() starts
+ * there and the end status is cleared.  Sample-exact for PCM/FLAC; M4A
+ * decodes forward from the start (cost proportional to the position).
+ * 0 or -GR_E* with err (a frame past the end fails).
+ */
 int audio_seek(struct audio_file *f, int64_t frame, struct gr_err *err);
 
 /*
@@ -91,6 +99,13 @@ int audio_hash(struct audio_file *f, uint64_t *hash, struct gr_err *err);
 
 /* NULL ok. */
 void audio_close(struct audio_file *f);
+
+/*
+ * Library chatter.  Decoding never writes to the terminal: FFmpeg's av_log
+ * is silenced and libmpg123 handles (used by libsndfile for MP3) are made
+ * with MPG123_QUIET (see src/audio/quiet.c).  audio_open() does this
+ * itself; nothing here touches file descriptor 2.
+ */
 
 /*
  * Channel mapping and resampling of blocks the caller pushes (used by the
@@ -115,22 +130,35 @@ struct audio_resampler *audio_resampler_new(int channels, int in_rate, int out_r
  */
 long audio_resampler_push(struct audio_resampler *r, const float *in, size_t in_frames,
                           float *out, size_t out_cap, int last, struct gr_err *err);
+/* Output frames one push of in_frames may produce (constant for a given
+ * in_frames: size a buffer once).  With last = 1 and in_frames = 0 this
+ * also covers the flushed tail. */
 size_t audio_resampler_max_out(const struct audio_resampler *r, size_t in_frames);
+/* 1, 2, or the source's count (out_channels 0). */
 int audio_resampler_out_channels(const struct audio_resampler *r);
+/* Forget buffered input (after a seek); the next push starts afresh. */
+void audio_resampler_reset(struct audio_resampler *r);
+/* NULL ok. */
 void audio_resampler_free(struct audio_resampler *r);
 
 /*
  * A pull stream over an open file: decode, map channels, resample, in
- * blocks (for audition and export).  Parameters as for the resampler.
+ * blocks (for audition and export).  Parameters as for the resampler;
+ * out_rate 0 keeps the file's rate.  The stream borrows f (close f after
+ * freeing the stream); memory is fixed at _new.  After 0 from
+ * audio_stream_read(), audio_end_status(f) tells whether the file was whole.
  */
 struct audio_stream;
 struct audio_stream *audio_stream_new(struct audio_file *f, int out_rate,
                                       int out_channels, int quality,
                                       struct gr_err *err);
-/* Fill out with up to n frames at out_rate.  Returns frames written, 0 at
- * the end, negative GR_E* on error. */
+/* Fill out with up to n frames at out_rate (n * channels floats).  Returns
+ * frames written (n until the end), 0 at the end, negative GR_E* on error. */
 long audio_stream_read(struct audio_stream *s, float *out, size_t n, struct gr_err *err);
+/* Seek to a frame of the source (at the file's rate); 0 or -GR_E*. */
+int audio_stream_seek(struct audio_stream *s, int64_t frame, struct gr_err *err);
 int audio_stream_channels(const struct audio_stream *s);
+/* NULL ok; does not close the file. */
 void audio_stream_free(struct audio_stream *s);
 
 #endif

@@ -10,11 +10,13 @@
 #include "grym/cli.h"
 #include "grym/util.h"
 
+extern const struct cli_cmd cli_cmd_analyze;
 extern const struct cli_cmd cli_cmd_config;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_tui;
 
 const struct cli_cmd *const cli_commands[] = {
+	&cli_cmd_analyze,
 	&cli_cmd_config,
 	&cli_cmd_help,
 	&cli_cmd_tui,

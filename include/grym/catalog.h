@@ -67,6 +67,13 @@ int cat_schema_version(struct cat *c);
 int cat_changed(struct cat *c);
 
 /*
+ * Refresh the query planner's statistics (ANALYZE with analysis_limit, a
+ * few hundred ms on a million regions).  Call after adding many files
+ * (the end of a scan, a bulk import) so queries pick the right indexes.
+ */
+int cat_optimize(struct cat *c, struct gr_err *err);
+
+/*
  * Group many writes into one transaction (bulk loaders, a worker storing
  * several files).  Write calls made inside nest as savepoints: one that
  * fails rolls back only its own part.  cat_batch_end(c, 0) commits,
@@ -108,6 +115,25 @@ int cat_root_move(struct cat *c, const char *old_dir, const char *new_dir,
 char *cat_abs_path(struct cat *c, int64_t root_id, const char *relpath);
 
 /* ---- identity (for the scanner) ---------------------------------------- */
+
+/*
+ * A scan, as src/jobs is expected to drive it:
+ *   cat_root_for_dir(dir) -> root, prefix
+ *   walk: for each regular audio file (size, mtime from lstat):
+ *     cat_lookup(root, prefix + rel, size, mtime, version)
+ *       CAT_UNCHANGED: skip          CAT_FAILED: skip unless --retry-failed
+ *       CAT_CHANGED / CAT_STALE: queue        (--force: queue everything)
+ *       CAT_NEW: hash it (audio_hash); cat_relink_moved() == 1 means it
+ *                was moved: skip; otherwise queue
+ *     queue in batches with cat_jobs_enqueue()
+ *   cat_check_missing(root) once the walk is done
+ *   workers: cat_job_claim() -> analyse -> cat_job_complete() or
+ *            cat_job_fail(reason); the supervisor calls
+ *            cat_jobs_requeue_dead() at start (resume after SIGKILL) and
+ *            cat_job_fail("crashed: ...") when it reaps a crashed worker
+ *   at the end: cat_health_store(metrics), cat_optimize() if many files
+ *   were added, cat_jobs_clear() when the counts are no longer needed.
+ */
 
 enum cat_lookup {
 	CAT_NEW = 0,         /* no file at this path */
@@ -310,6 +336,11 @@ void cat_peaks_fini(struct dsp_peaks *p);
 /* The feature vector of a region: 1 found, 0 none, -GR_E*. */
 int cat_features_get(struct cat *c, int64_t region_id, float vec[AN_FEAT_DIM],
                      struct gr_err *err);
+
+/* JSON of a row (every searchable field; stable, documented in grym(1)),
+ * appended to b. */
+void cat_file_json(const struct cat_file *f, struct str *b);
+void cat_region_json(const struct cat_region *g, struct str *b);
 
 /* ---- the query language ------------------------------------------------- */
 

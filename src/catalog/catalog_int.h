@@ -167,6 +167,29 @@ void cat_query_order(const struct cat_query *q, int target, struct qsql *out);
 void cat_qsql_bind(const struct qsql *q, sqlite3_stmt *st);
 void cat_qsql_fini(struct qsql *q);
 
+/* Fields and term values (query_term.c). */
+struct qctx {
+	const char *text;           /* the whole query */
+	size_t *errpos;             /* where the error is, byte offset */
+	struct gr_err *err;
+};
+/* Fill x's error "at character N: ..." (N counted in characters); -GR_EUSAGE. */
+int cat_qerr(struct qctx *x, size_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct qfdef {
+	const char *name;           /* "bpm" */
+	int field, type, unit;      /* enum qfield, value type, unit family */
+};
+const struct qfdef *cat_qfield(const char *name);       /* NULL if unknown */
+const struct qfdef *cat_qfield_of(int field);
+const char *cat_qfield_suggest(const char *name);       /* nearest name or NULL */
+/* A term node for field fd (NULL = free word) and value v (taken, freed);
+ * 0 with *out, or -GR_EUSAGE with the error in x. */
+int cat_qterm(struct qctx *x, const struct qfdef *fd, char *v, size_t pos, size_t vpos,
+              struct qnode **out);
+struct qnode *cat_qnode_new(int kind, size_t pos);
+void cat_qnode_free(struct qnode *n);   /* the node, its kids and siblings */
+
 /* Lexer (query_lex.c). */
 enum qtok { QT_END, QT_WORD, QT_COMMA, QT_LPAREN, QT_RPAREN, QT_NOT };
 struct qlex {

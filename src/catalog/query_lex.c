@@ -60,8 +60,14 @@ int cat_lex_next(struct qlex *l, struct qtoken *t, size_t *errpos, struct gr_err
 		t->type = QT_RPAREN;
 		l->pos = p + 1;
 		return 0;
-	case '-':
-		if (ends_word(s[p + 1])) {
+	case '-': {
+		size_t k = 1;
+		while (s[p + k] == '-')
+			k++;
+		/* "--" alone is a word (think of pasted SQL comments); "-" alone is not */
+		if (k >= 2 && ends_word(s[p + k]))
+			break;
+		if (ends_word(s[p + 1]) && s[p + 1] != '(') {
 			*errpos = p;
 			return gr_fail(err, GR_EUSAGE, "at character %zu: expected a term after '-'",
 			               cat_lex_charno(s, p));
@@ -69,6 +75,7 @@ int cat_lex_next(struct qlex *l, struct qtoken *t, size_t *errpos, struct gr_err
 		t->type = QT_NOT;
 		l->pos = p + 1;
 		return 0;
+	}
 	}
 	t->type = QT_WORD;
 	/* field prefix: letters then ':' */

@@ -107,7 +107,8 @@ static const char *column(int field, int regions)
 	case QF_CONF: return regions ? "g.class_conf" : "f.class_conf";
 	case QF_KEYCONF: return regions ? "g.key_conf" : "f.key_conf";
 	case QF_BPMCONF: return regions ? "g.bpm_conf" : "f.bpm_conf";
-	case QF_KEY: return regions ? "g.key" : "f.key";
+	case QF_KEY:
+	case QF_MODE: return regions ? "g.key" : "f.key";
 	case QF_BPM: return regions ? "g.bpm" : "f.bpm";
 	case QF_DUR: return regions ? "g.dur" : "f.duration";
 	case QF_RATE: return "f.rate";
@@ -129,7 +130,8 @@ static const char *column(int field, int regions)
 	case QF_START: return "g.start";
 	case QF_END: return "g.\"end\"";
 	case QF_DATE: return "f.analysed_at";
-	case QF_PATH: return "f.relpath";
+	case QF_PATH: return "(CASE WHEN r.path = '/' THEN '/' || f.relpath"
+	                     " ELSE r.path || '/' || f.relpath END)";
 	}
 	return "NULL";
 }

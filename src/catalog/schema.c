@@ -78,7 +78,7 @@ static const char schema_v1[] =
 	" status TEXT NOT NULL,"
 	" time REAL, error TEXT, detail TEXT,"
 	" PRIMARY KEY(region, plugin)) WITHOUT ROWID;"
-	"CREATE INDEX results_status ON results(plugin, status);"
+	"CREATE INDEX results_bad ON results(plugin, status) WHERE status != 'ok';"
 	"CREATE TABLE tags(id INTEGER PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
 	"CREATE TABLE file_tags("
@@ -461,6 +461,13 @@ int cat_changed(struct cat *c)
 		return 0;
 	c->data_version = v;
 	return 1;
+}
+
+int cat_optimize(struct cat *c, struct gr_err *err)
+{
+	if (c->readonly)
+		return 0;
+	return cat_exec(c, "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize", err);
 }
 
 void cat_debug_fail_after(struct cat *c, int n)

@@ -87,7 +87,8 @@ expect "Esc restores the previous filter" "cat.db | 301 files"
 # ---- detail vs grym show --json ---------------------------------------------
 keys / ambience_000012 Enter Enter
 expect "Enter focuses the detail pane" "[detail]"
-screen | awk '/^ +# +start +length/ { t = 1; next } t && /^ +[0-9]+ / { print $2 }' >"$T/tui.starts"
+# start, length, class and loudness of each row of the region table
+screen | awk '/^ +# +start +length/ { t = 1; next } t && /^ +[0-9]+ / { print $2, $3, $4, $NF }' >"$T/tui.starts"
 nreg=$(wc -l <"$T/tui.starts")
 if "$GRYM" help show >/dev/null 2>&1; then
 	"$GRYM" --catalog "$CAT" show --json /gen/lib/ambience_000012.wav >"$T/show.json" 2>"$T/show.err"
@@ -96,10 +97,12 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 if isinstance(d, list):
     d = d[0]
-regs = d.get("regions") or d.get("file", {}).get("regions", [])
+regs = d.get("region_list", [])
+def t(s):
+    return "%.1fs" % s if s < 60 else "%d:%04.1f" % (int(s // 60), s - 60 * int(s // 60))
 for r in regs:
-    s = r["start"]
-    print("%.1fs" % s if s < 60 else "%d:%04.1f" % (int(s // 60), s - 60 * int(s // 60)))
+    print(t(r["start"]), t(r["end"] - r["start"]), r["class"] or "-",
+          "%.1f" % r["loudness"] if r["loudness"] is not None else "-")
 EOF
 	if [ "$nreg" -gt 0 ] && cmp -s "$T/tui.starts" "$T/show.starts"; then
 		ok "detail regions match grym show --json"

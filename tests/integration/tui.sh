@@ -210,4 +210,11 @@ restored "SIGINT restores the terminal"
 start 100 30 --ascii
 expect "--ascii draws the timeline in ASCII" "====="
 keys q
+wait_for SHELL-PROMPT-BACK 5
+# the browser's stderr went to its log: sanitizers report there
+if grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$T/tui.log" 2>/dev/null; then
+	not_ok "no sanitizer reports in the browser's log"; grep -m5 -E 'ERROR|runtime' "$T/tui.log" | sed 's/^/# /'
+else
+	ok "no sanitizer reports in the browser's log"
+fi
 finish

@@ -5,8 +5,10 @@
 #
 # It drives `grym tui --bench FILE` in a private tmux server at 160x48 and
 # reads the frame log the app writes:
-#   first_frame MS            start of tui_run to the first frame with rows
+#   first_frame MS            start of tui_run to the first frame showing rows
 #   first_frame_since_exec MS process start to that frame (10 ms resolution)
+#   first_complete MS         ... to the frame with the count and the first
+#                             file's detail as well
 #   key KIND MS               keypress to the finished redraw
 #   ready KIND MS             keypress to the frame showing the loader's
 #                             answer (rows of a new filter, a file's detail)
@@ -68,7 +70,7 @@ stats() { # KIND TYPE
 		      printf "    n=%-4d median %7.2f ms   p95 %7.2f ms   max %7.2f ms\n", NR, m, p, v[NR] }'
 }
 echo "catalog: $(basename "$cat"), $n files; terminal 160x48"
-grep '^first_frame' "$log" | sed 's/^/  /; s/$/ ms/'
+grep '^first_' "$log" | sed 's/^/  /; s/$/ ms/'
 for k in scroll filter open; do
 	echo "  $k: keypress -> redraw"
 	stats "$k" key

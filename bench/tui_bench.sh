@@ -26,7 +26,7 @@ n=${TUI_BENCH_FILES:-100000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/grym-tui-bench.XXXXXX")
 sock="grym-bench-$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'tm kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"; rm -rf "$work"' EXIT
 
 [ -x "$grym" ] && [ -x "$gen" ] || { echo "build first: make BUILD=$build test-build" >&2; exit 1; }
 cat=${TUI_BENCH_CATALOG:-}

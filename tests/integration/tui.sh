@@ -15,15 +15,26 @@ GEN="$GRYM_BUILD/tools/tui_catgen"
 CAT="$T/cat.db"
 "$GEN" "$CAT" 300 --hostile >/dev/null || { not_ok "generate catalog"; finish; }
 
-SOCK="grym-test-$$"
+# A fresh private server (socket) per start: reusing a socket name right
+# after kill-server races with the dying server.
+NSRV=0
+SOCK="grym-test-$$-0"
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+cleanup() {
+	for ((i = 0; i <= NSRV; i++)); do tmux -L "grym-test-$$-$i" kill-server 2>/dev/null; done
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/grym-test-$$-"*
+	chmod -R u+rwx "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
 mkdir -p "$T/data" "$T/cfg"
 
 # start W H [ARGS]: a fresh server whose pane runs grym, then a shell.
 # Records the terminal state before and after, and grym's pid and status.
 start() {
 	tm kill-server 2>/dev/null
+	NSRV=$((NSRV + 1))
+	SOCK="grym-test-$$-$NSRV"
 	rm -f "$T/pid" "$T/stty.before" "$T/stty.after" "$T/exit"
 	tm new-session -d -x "$1" -y "$2" \
 		"cd '$T'; stty -g > stty.before; env TERM=xterm-256color LANG=C.UTF-8 XDG_DATA_HOME='$T/data' \
@@ -173,6 +184,12 @@ if [ -n "$row4" ] && [ "$title" = "$row4" ]; then ok "mouse click selects a row"
 "$GEN" "$CAT" 310 >/dev/null
 expect "changes by another process appear within a second or two" "cat.db | 311 files" 3
 
+# ---- themes -------------------------------------------------------------------
+keys : 'theme high-contrast' Enter
+expect ":theme switches theme" "theme high-contrast"
+keys : 'theme no-such' Enter
+expect "a missing theme says so and keeps working" "theme 'no-such' not found"
+
 # ---- help overlay from the keymap -------------------------------------------
 keys '?'
 expect "help overlay lists the bindings" "focus-detail"
@@ -211,6 +228,8 @@ start 100 30 --ascii
 expect "--ascii draws the timeline in ASCII" "====="
 keys q
 wait_for SHELL-PROMPT-BACK 5
+check_status "without a terminal: a usage error, not a broken screen" 2 \
+	"$GRYM" --catalog "$CAT" tui </dev/null
 # the browser's stderr went to its log: sanitizers report there
 if grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$T/tui.log" 2>/dev/null; then
 	not_ok "no sanitizer reports in the browser's log"; grep -m5 -E 'ERROR|runtime' "$T/tui.log" | sed 's/^/# /'

@@ -11,6 +11,7 @@
  *   theme.c    YAML themes -> resolved colour pairs (no ncurses: unit tested)
  *   keymap.c   cfg.keys -> key codes -> command names; the help text
  *   app.c      the UI loop (poll on stdin + self-pipe), signals, terminal
+ *   input.c    the filter bar and command line (live query parsing)
  *   cmd.c      commands from keys and from the ':' command line
  *   draw.c     ncurses helpers shared by the views (text clipping, colours)
  *   view_list.c, view_detail.c, widgets.c: drawing
@@ -379,6 +380,11 @@ void widgets_help_draw(struct tui_app *a);
 void widgets_too_small_draw(struct tui_app *a);
 void tui_message(struct tui_app *a, int role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* input.c: a key while the filter bar or command line is open */
+void tui_input_key(struct tui_app *a, int code);
+/* app.c: start a --bench measurement of a key of this kind */
+void tui_bench_key(struct tui_app *a, const char *kind);
 
 /* cmd.c */
 /* Run a command name from the keymap (or ":line"); the key code is given

@@ -114,7 +114,8 @@ san:
 samples: grym
 	$(Q)scripts/make-samples.sh
 
-demo: grym
+demo: deps
+	$(Q)$(MAKE) --no-print-directory grym
 	$(Q)scripts/demo.sh
 
 bench: grym

@@ -117,7 +117,7 @@ struct an_plugin {
 double an_region_start(const struct an_ctx *c);     /* s */
 double an_region_end(const struct an_ctx *c);       /* s */
 /* The region's frames (borrowed, valid during run()); frame i is centred
- * at an_region_start() + (i + 0.5) / an_frame_rate() approximately. */
+ * at an_frame_time(c, i). */
 const struct dsp_frame *an_frames(const struct an_ctx *c, size_t *n);
 double an_frame_rate(const struct an_ctx *c);       /* frames per s */
 /* Time of frame i of the region, s, file time. */
@@ -173,6 +173,8 @@ struct an_run {                 /* one plugin on one region */
 struct an_region {
 	int index;                  /* 0-based, in time order */
 	double start, end;          /* s */
+	double frames_t0;           /* s, file time of the centre of the first frame
+	                               the engine gets (set by the pipeline) */
 	float peak_db, loudness, lra;
 	int has_class, has_timeline, has_features, has_tempo, has_key;
 	struct an_class_result cls;

@@ -190,6 +190,7 @@ static int analyze_open(struct audio_file *af, const char *name, const struct gr
 		}
 		if ((rc = dsp_frames_read(dsp, first, (size_t)n, frames, err)) != 0)
 			goto fail;
+		r->frames_t0 = dsp_frame_time(dsp, first);
 		an_engine_run_region(e, r, frames, (size_t)n, dsp_frame_rate(dsp));
 	}
 	if (e != NULL)

@@ -98,7 +98,7 @@ const struct dsp_frame *an_frames(const struct an_ctx *c, size_t *n)
 
 double an_frame_time(const struct an_ctx *c, size_t i)
 {
-	return c->region->start + ((double)i + 0.5) / c->frame_rate;
+	return c->region->frames_t0 + (double)i / c->frame_rate;
 }
 
 int an_should_stop(struct an_ctx *c)

@@ -160,8 +160,13 @@ struct qsql {
 };
 /* Append the WHERE expression of q for target to out (with binds). */
 void cat_query_where(const struct cat_query *q, int target, struct qsql *out);
-/* Append " ORDER BY ..." for q and target. */
-void cat_query_order(const struct cat_query *q, int target, struct qsql *out);
+/* Append " ORDER BY ..." for q and target; phase 0 one query, 1 rows with
+ * the first sort key set, 2 rows where it is NULL (see query_sql.c). */
+void cat_query_order(const struct cat_query *q, int target, int phase, struct qsql *out);
+/* Nonzero if the first sort key can be NULL (find.c then runs two phases). */
+int cat_query_sort_nullable(const struct cat_query *q);
+/* The SQL column of the first sort key. */
+const char *cat_query_sort_col(const struct cat_query *q, int target);
 /* Bind q's values to st, in order, from placeholder base + 1 (the
  * generated SQL uses anonymous "?" placeholders). */
 void cat_qsql_bind(const struct qsql *q, sqlite3_stmt *st);

@@ -14,7 +14,9 @@
 struct cat_cursor {
 	struct cat *c;
 	sqlite3_stmt *st;
+	sqlite3_stmt *next;         /* second phase (rows whose sort key is NULL) */
 	int target;                 /* CAT_FILES, CAT_REGIONS, or 2 = results */
+	long limit, rows;           /* rows handed out; limit 0 = none */
 };
 
 static struct cat_cursor *prepare(struct cat *c, const char *sql, const struct qsql *qs,
@@ -43,28 +45,55 @@ static const char *from(int target)
 	       : " FROM files f JOIN roots r ON r.id = f.root";
 }
 
-struct cat_cursor *cat_find(struct cat *c, const struct cat_query *q, int target,
-                            long limit, struct gr_err *err)
+/* SELECT ... for one phase (see cat_query_order). */
+static struct cat_cursor *find_phase(struct cat *c, const struct cat_query *q, int target,
+                                     long limit, int phase, struct gr_err *err)
 {
 	struct cat_cursor *cur;
 	struct qsql qs = { 0 };
 
-	if (target != CAT_FILES && target != CAT_REGIONS) {
-		gr_fail(err, GR_EUSAGE, "bad query target");
-		return NULL;
-	}
 	str_init(&qs.sql);
-	str_addf(&qs.sql, "SELECT %s%s WHERE ",
+	str_addf(&qs.sql, "SELECT %s%s WHERE (",
 	         target == CAT_REGIONS ? CAT_REGION_COLS : CAT_FILE_COLS, from(target));
 	if (q != NULL)
 		cat_query_where(q, target, &qs);
 	else
 		str_add(&qs.sql, "1");
-	cat_query_order(q, target, &qs);
+	str_add(&qs.sql, ")");
+	if (phase != 0)
+		str_addf(&qs.sql, " AND %s IS %sNULL", cat_query_sort_col(q, target),
+		         phase == 1 ? "NOT " : "");
+	cat_query_order(q, target, phase, &qs);
 	if (limit > 0)
 		str_addf(&qs.sql, " LIMIT %ld", limit);   /* a number we own, not input */
 	cur = prepare(c, qs.sql.s, &qs, target, err);
 	cat_qsql_fini(&qs);
+	return cur;
+}
+
+struct cat_cursor *cat_find(struct cat *c, const struct cat_query *q, int target,
+                            long limit, struct gr_err *err)
+{
+	struct cat_cursor *cur, *second;
+	int two;
+
+	if (target != CAT_FILES && target != CAT_REGIONS) {
+		gr_fail(err, GR_EUSAGE, "bad query target");
+		return NULL;
+	}
+	two = cat_query_sort_nullable(q);
+	cur = find_phase(c, q, target, limit, two ? 1 : 0, err);
+	if (cur == NULL || !two)
+		goto out;
+	if ((second = find_phase(c, q, target, limit, 2, err)) == NULL) {
+		cat_cursor_free(cur);
+		return NULL;
+	}
+	cur->next = second->st;
+	free(second);
+out:
+	if (cur != NULL)
+		cur->limit = limit;
 	return cur;
 }
 
@@ -100,9 +129,20 @@ static int step(struct cat_cursor *cur, int target, struct gr_err *err)
 
 	if (cur->target != target)
 		return gr_fail(err, GR_EUSAGE, "cursor read with the wrong row type");
+	if (cur->limit > 0 && cur->rows >= cur->limit)
+		return 0;
 	rc = sqlite3_step(cur->st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_DONE && cur->next != NULL) {
+		/* first phase done: rows whose sort key is unset follow */
+		sqlite3_finalize(cur->st);
+		cur->st = cur->next;
+		cur->next = NULL;
+		rc = sqlite3_step(cur->st);
+	}
+	if (rc == SQLITE_ROW) {
+		cur->rows++;
 		return 1;
+	}
 	if (rc == SQLITE_DONE)
 		return 0;
 	return cat_dberr(cur->c, err, "query");
@@ -177,5 +217,6 @@ void cat_cursor_free(struct cat_cursor *cur)
 	if (cur == NULL)
 		return;
 	sqlite3_finalize(cur->st);
+	sqlite3_finalize(cur->next);
 	free(cur);
 }

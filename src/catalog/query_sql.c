@@ -175,6 +175,44 @@ static void num(struct qsql *q, const struct qnode *n, const char *col)
 	}
 }
 
+/* Trigram search needs three characters. */
+static int fts_ok(const char *text)
+{
+	size_t chars = 0;
+	for (const char *p = text; *p; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	return chars >= 3;
+}
+
+/*
+ * Files whose relative path contains text: through the trigram index
+ * (schema 3) when text has three characters or more, else a LIKE scan.
+ * The FTS5 query is one quoted string (quotes doubled), bound, so no
+ * FTS5 syntax in the text has any effect.
+ */
+static void path_match(struct qsql *q, const char *text)
+{
+	struct str s;
+
+	if (!fts_ok(text)) {
+		str_add(&q->sql, "f.relpath LIKE ");
+		bind_like(q, text, 1);
+		return;
+	}
+	str_init(&s);
+	str_add(&s, "\"");
+	for (const char *p = text; *p; p++) {
+		if (*p == '"')
+			str_add(&s, "\"");
+		str_addn(&s, p, 1);
+	}
+	str_add(&s, "\"");
+	str_add(&q->sql, "f.id IN (SELECT rowid FROM files_fts WHERE files_fts MATCH ");
+	bind_text(q, s.s);
+	str_add(&q->sql, ")");
+	str_fini(&s);
+}
+
 /* Tag ids matching a tag term (exact, case-insensitive, or prefix*). */
 static void tag_ids(struct qsql *q, const char *text)
 {
@@ -198,8 +236,8 @@ static void term(struct qsql *q, const struct qnode *n, int regions)
 
 	switch (n->field) {
 	case QF_FREE:
-		str_add(&q->sql, "(f.relpath LIKE ");
-		bind_like(q, n->text, 1);
+		str_add(&q->sql, "(");
+		path_match(q, n->text);
 		str_add(&q->sql, " OR f.id IN (SELECT ft.file FROM file_tags ft WHERE ft.tag IN"
 		        " (SELECT id FROM tags WHERE name LIKE ");
 		bind_like(q, n->text, 1);
@@ -213,6 +251,14 @@ static void term(struct qsql *q, const struct qnode *n, int regions)
 		str_add(&q->sql, ")");
 		return;
 	case QF_NAME:
+		/* the trigram index narrows, LIKE on the name decides */
+		if (fts_ok(n->text)) {
+			path_match(q, n->text);
+			str_add(&q->sql, " AND ");
+		}
+		str_addf(&q->sql, "%s LIKE ", col);
+		bind_like(q, n->text, 1);
+		return;
 	case QF_PATH:
 		str_addf(&q->sql, "%s LIKE ", col);
 		bind_like(q, n->text, 1);
@@ -321,18 +367,53 @@ void cat_query_where(const struct cat_query *q, int target, struct qsql *out)
 	expr(out, q->root, target);
 }
 
-void cat_query_order(const struct cat_query *q, int target, struct qsql *out)
+/* The column a sort key orders by. */
+static const char *sort_col(int f, int regions)
+{
+	if (!regions && region_only(f))
+		return "f.id";
+	return column(f, regions);
+}
+
+int cat_query_sort_nullable(const struct cat_query *q)
+{
+	int f;
+
+	if (q == NULL || q->nsort == 0)
+		return 0;
+	f = q->sort_field[0];
+	return !(f == QF_PATH || f == QF_NAME || f == QF_ID || f == QF_FILE ||
+	         f == QF_REGION || f == QF_IDX || f == QF_START || f == QF_END);
+}
+
+const char *cat_query_sort_col(const struct cat_query *q, int target)
+{
+	return sort_col(q->sort_field[0], target == CAT_REGIONS);
+}
+
+/*
+ * ORDER BY: the sort keys, then the row id in the first key's direction,
+ * so that an index on the first key (whose entries end in the rowid)
+ * delivers rows in order and LIMIT stops early.  phase: 0 = one query;
+ * 1 = the rows whose first key is set; 2 = the rows where it is NULL
+ * (first key skipped): find.c runs 1 then 2 so unset values come last
+ * without NULLS LAST, which no index can serve.
+ */
+void cat_query_order(const struct cat_query *q, int target, int phase, struct qsql *out)
 {
 	int regions = target == CAT_REGIONS;
+	int desc = q != NULL && q->nsort > 0 && q->sort_desc[0];
+	const char *id = regions ? "g.id" : "f.id";
 
 	str_add(&out->sql, " ORDER BY ");
-	for (int i = 0; q != NULL && i < q->nsort; i++) {
+	for (int i = phase == 2 ? 1 : 0; q != NULL && i < q->nsort; i++) {
 		int f = q->sort_field[i];
-		const char *col = f == QF_PATH ? "f.relpath" : column(f, regions);
-		if (!regions && region_only(f))
-			col = "f.id";
-		/* rows without a value go last either way */
-		str_addf(&out->sql, "%s %s NULLS LAST, ", col, q->sort_desc[i] ? "DESC" : "ASC");
+		const char *dir = q->sort_desc[i] ? "DESC" : "ASC";
+		if (f == QF_PATH)
+			str_addf(&out->sql, "f.root %s, f.relpath %s, ", dir, dir);
+		else
+			str_addf(&out->sql, "%s %s%s, ", sort_col(f, regions), dir,
+			         i == 0 && phase != 0 ? "" : " NULLS LAST");
 	}
-	str_add(&out->sql, regions ? "f.root, f.relpath, g.idx" : "f.root, f.relpath");
+	str_addf(&out->sql, "%s %s", id, desc ? "DESC" : "ASC");
 }

@@ -58,6 +58,11 @@ static const char schema_v1[] =
 	"CREATE INDEX files_status ON files(status);"
 	"CREATE INDEX files_missing ON files(missing) WHERE missing;"
 	"CREATE INDEX files_loudness ON files(loudness);"
+	"CREATE INDEX files_class_conf ON files(class_conf);"
+	"CREATE INDEX files_key_conf ON files(key_conf);"
+	"CREATE INDEX files_bpm_conf ON files(bpm_conf);"
+	"CREATE INDEX files_size ON files(size);"
+	"CREATE INDEX files_peak ON files(peak_db);"
 	"CREATE TABLE regions("
 	" id INTEGER PRIMARY KEY,"
 	" file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
@@ -72,6 +77,8 @@ static const char schema_v1[] =
 	"CREATE INDEX regions_bpm ON regions(bpm);"
 	"CREATE INDEX regions_dur ON regions(dur);"
 	"CREATE INDEX regions_loudness ON regions(loudness);"
+	"CREATE INDEX regions_class_conf ON regions(class_conf);"
+	"CREATE INDEX regions_start ON regions(start);"
 	"CREATE TABLE results("
 	" region INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,"
 	" plugin TEXT NOT NULL, ord INTEGER NOT NULL, version INTEGER NOT NULL,"
@@ -118,8 +125,27 @@ static const char schema_v2[] =
 	" last_error TEXT, updated_at REAL NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX files_version ON files(version);";
 
+/*
+ * Schema 3: a trigram index over relative paths, so free words and name:
+ * / path: find substrings without scanning every file.  Kept in step by
+ * triggers; existing rows are indexed by the 'rebuild'.
+ */
+static const char schema_v3[] =
+	"CREATE VIRTUAL TABLE files_fts USING fts5(relpath, content='files',"
+	" content_rowid='id', tokenize='trigram');"
+	"CREATE TRIGGER files_fts_ai AFTER INSERT ON files BEGIN"
+	" INSERT INTO files_fts(rowid, relpath) VALUES(new.id, new.relpath); END;"
+	"CREATE TRIGGER files_fts_ad AFTER DELETE ON files BEGIN"
+	" INSERT INTO files_fts(files_fts, rowid, relpath)"
+	" VALUES('delete', old.id, old.relpath); END;"
+	"CREATE TRIGGER files_fts_au AFTER UPDATE OF relpath ON files BEGIN"
+	" INSERT INTO files_fts(files_fts, rowid, relpath)"
+	" VALUES('delete', old.id, old.relpath);"
+	" INSERT INTO files_fts(rowid, relpath) VALUES(new.id, new.relpath); END;"
+	"INSERT INTO files_fts(files_fts) VALUES('rebuild');";
+
 /* steps[i] migrates schema i to i + 1.  Append only. */
-static const char *const steps[CAT_SCHEMA_VERSION] = { schema_v1, schema_v2 };
+static const char *const steps[CAT_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
 
 const char *cat_schema_step(int i)
 {

@@ -260,6 +260,12 @@ static int ls_run(struct cli_env *env, int argc, char **argv)
 		str_add(&text, argv[i]);
 	}
 	q = cli_query(text.s);
+	if (q != NULL && !cat_query_has_sort(q)) {
+		/* a listing reads best in path order (the API's default is ids) */
+		cat_query_free(q);
+		str_add(&text, " sort:path");
+		q = cli_query(text.s);
+	}
 	str_fini(&text);
 	if (q == NULL)
 		return CLI_USAGE;

@@ -436,7 +436,7 @@ static void test_migration(void **state)
 	c = cat_open(path, 0, &err);
 	assert_null(c);
 	assert_int_equal(err.code, GR_EUSAGE);
-	assert_non_null(strstr(err.msg, "was made by a newer grym (schema 5, this grym knows 2)"));
+	assert_non_null(strstr(err.msg, "was made by a newer grym (schema 5, this grym knows 3)"));
 	/* garbage is refused with the path named */
 	snprintf(path, sizeof(path), "%s/junk.db", x->dir);
 	write_file(path, "this is not a database, just some text that is long enough to "

@@ -56,6 +56,9 @@ static int setup(void **state)
 	assert_non_null(cat);
 	assert_int_equal(cat_root_for_dir(cat, "/lib", &root, &prefix, &err), 0);
 	free(prefix);
+	/* stored in path order, so catalog order (ids) is path order too */
+	assert_int_equal(cat_store_failure(cat, root, "broken.wav", "not audio", "v1", NULL,
+	                                   &err), 0);
 	for (size_t i = 0; i < GR_ARRAY_LEN(lib); i++) {
 		struct anfix_spec s = {
 			.path = lib[i].rel, .duration = lib[i].dur, .cls = lib[i].cls,
@@ -78,8 +81,6 @@ static int setup(void **state)
 			cat_query_free(qq);
 		}
 	}
-	assert_int_equal(cat_store_failure(cat, root, "broken.wav", "not audio", "v1", NULL,
-	                                   &err), 0);
 	*state = NULL;
 	return 0;
 }
@@ -191,6 +192,17 @@ static const struct { const char *q, *want; } cases[] = {
 	{ "class:percussion sort:dur", "kick_01.wav loop_bpm60.wav" },
 	{ "sort:bpm dur:<10", "loop_bpm60.wav " HNAME " kick_01.wav" },
 	{ "sort:key mode:minor", "dm_pad.ogg em_lead.flac song_fsm.flac song_am.flac" },
+	{ "sort:-path ch:1", "interview.wav kick_01.wav" },
+	{ "sort:name format:flac", "em_lead.flac song_am.flac song_c.flac song_fsm.flac" },
+	{ "sort:bpm -bpm:none", "loop_bpm60.wav song_fsm.flac " HNAME " em_lead.flac "
+	                        "kick_01.wav song_am.flac song_c.flac" },
+	{ "sort:-bpm class:percussion,ambience", "kick_01.wav loop_bpm60.wav rain.wav" },
+	{ "sort:bpm class:percussion,ambience", "loop_bpm60.wav kick_01.wav rain.wav" },
+	{ "name:kick_0", "kick_01.wav" },
+	{ "\"\\\"\"", HNAME },                 /* one '"': a LIKE scan */
+	{ "\"\\\"x\\\"\"", HNAME },             /* '"x"': trigram index, quotes doubled */
+	{ "\"x\\\"'\"", HNAME },
+	{ "NEAR AND OR NOT", "" },
 };
 
 static void test_cases(void **state)
@@ -226,10 +238,11 @@ static void test_regions(void **state)
 	assert_string_equal(got, "interview.wav#2 interview.wav#3 interview.wav#4");
 	free(got);
 	got = run("key:~Am idx:0 sort:-start", CAT_REGIONS);
-	assert_string_equal(got, "dm_pad.ogg#0 em_lead.flac#0 song_am.flac#0 song_c.flac#0");
+	/* ties follow the first key's direction (here: newest first) */
+	assert_string_equal(got, "song_c.flac#0 song_am.flac#0 em_lead.flac#0 dm_pad.ogg#0");
 	free(got);
 	/* region tags: tag one region, find it by tag; the file is not tagged */
-	q = cat_query_parse("file:1 idx:1", NULL, &err);
+	q = cat_query_parse("file:2 idx:1", NULL, &err);
 	{
 		const char *t = "best-hit";
 		assert_int_equal(cat_tag(cat, q, CAT_REGIONS, &t, 1, NULL, 0, &err), 1);

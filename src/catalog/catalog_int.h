@@ -78,7 +78,8 @@ int cat_col_int(sqlite3_stmt *st, int i, int def);
 	"f.version, f.class, f.class_conf, f.key, f.key_conf, f.bpm, f.bpm_conf, " \
 	"f.beats_per_bar, f.n_regions, " \
 	"(SELECT group_concat(name, ',') FROM (SELECT t.name FROM file_tags ft " \
-	"JOIN tags t ON t.id = ft.tag WHERE ft.file = f.id ORDER BY t.name)), f.summary"
+	"JOIN tags t ON t.id = ft.tag WHERE ft.file = f.id ORDER BY t.name)), " \
+	"(SELECT summary FROM file_detail WHERE file = f.id)"
 void cat_row_file(sqlite3_stmt *st, struct cat_file *out);
 
 /* Region rows (regions g JOIN files f JOIN roots r). */
@@ -89,7 +90,9 @@ void cat_row_file(sqlite3_stmt *st, struct cat_file *out);
 	"ELSE r.path || '/' || f.relpath END, " \
 	"(SELECT group_concat(name, ',') FROM (SELECT t.name FROM region_tags rt " \
 	"JOIN tags t ON t.id = rt.tag WHERE rt.region = g.id ORDER BY t.name)), " \
-	"g.timeline, g.tempo, g.keyinfo"
+	"(SELECT timeline FROM region_detail WHERE region = g.id), " \
+	"(SELECT tempo FROM region_detail WHERE region = g.id), " \
+	"(SELECT keyinfo FROM region_detail WHERE region = g.id)"
 void cat_row_region(sqlite3_stmt *st, struct cat_region *out);
 
 /* Status names as stored. */

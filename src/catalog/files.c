@@ -166,7 +166,7 @@ int cat_lookup(struct cat *c, int64_t root_id, const char *relpath, int64_t size
 
 static const char sql_by_hash[] =
 	"SELECT f.id, f.missing, CASE WHEN r.path = '/' THEN '/' || f.relpath"
-	" ELSE r.path || '/' || f.relpath END FROM files f JOIN roots r ON r.id = f.root"
+	" ELSE r.path || '/' || f.relpath END FROM files f CROSS JOIN roots r ON r.id = f.root"
 	" WHERE f.hash = ?1 AND f.size = ?2 AND f.status != 'failed'"
 	" AND NOT (f.root = ?3 AND f.relpath = ?4) ORDER BY f.missing DESC, f.id";
 static const char sql_del_at[] = "DELETE FROM files WHERE root = ?1 AND relpath = ?2";
@@ -236,7 +236,7 @@ fail:
 
 static const char sql_files_of_root[] =
 	"SELECT f.id, f.missing, CASE WHEN r.path = '/' THEN '/' || f.relpath"
-	" ELSE r.path || '/' || f.relpath END FROM files f JOIN roots r ON r.id = f.root"
+	" ELSE r.path || '/' || f.relpath END FROM files f CROSS JOIN roots r ON r.id = f.root"
 	" WHERE ?1 = 0 OR f.root = ?1";
 
 int cat_check_missing(struct cat *c, int64_t root_id, struct gr_err *err)

@@ -38,11 +38,15 @@ static struct cat_cursor *prepare(struct cat *c, const char *sql, const struct q
 	return cur;
 }
 
+/*
+ * roots is CROSS JOINed last so the planner never makes it the outer loop
+ * (with one root it would, and then no index can deliver rows in order).
+ */
 static const char *from(int target)
 {
 	return target == CAT_REGIONS
-	       ? " FROM regions g JOIN files f ON f.id = g.file JOIN roots r ON r.id = f.root"
-	       : " FROM files f JOIN roots r ON r.id = f.root";
+	       ? " FROM regions g JOIN files f ON f.id = g.file CROSS JOIN roots r ON r.id = f.root"
+	       : " FROM files f CROSS JOIN roots r ON r.id = f.root";
 }
 
 /* SELECT ... for one phase (see cat_query_order). */
@@ -66,6 +70,7 @@ static struct cat_cursor *find_phase(struct cat *c, const struct cat_query *q, i
 	cat_query_order(q, target, phase, &qs);
 	if (limit > 0)
 		str_addf(&qs.sql, " LIMIT %ld", limit);   /* a number we own, not input */
+	log_debug("query: %s", qs.sql.s);
 	cur = prepare(c, qs.sql.s, &qs, target, err);
 	cat_qsql_fini(&qs);
 	return cur;
@@ -168,7 +173,7 @@ struct cat_cursor *cat_regions_of(struct cat *c, int64_t file_id, struct gr_err 
 {
 	static const char sql[] =
 		"SELECT " CAT_REGION_COLS " FROM regions g JOIN files f ON f.id = g.file"
-		" JOIN roots r ON r.id = f.root WHERE g.file = ?1 ORDER BY g.idx";
+		" CROSS JOIN roots r ON r.id = f.root WHERE g.file = ?1 ORDER BY g.idx";
 	struct cat_cursor *cur = prepare(c, sql, NULL, CAT_REGIONS, err);
 
 	if (cur != NULL)

@@ -26,9 +26,9 @@ static const char sql_file_upsert[] =
 	"INSERT INTO files(root, relpath, name, size, mtime_ns, hash, format, codec, rate,"
 	" channels, bits, lossless, duration, loudness, lra, peak_db, status, missing,"
 	" error, analysed_at, version, class, class_conf, key, key_conf, bpm, bpm_conf,"
-	" beats_per_bar, n_regions, summary)"
+	" beats_per_bar, n_regions)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	" ?17, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+	" ?17, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
 	" ON CONFLICT(root, relpath) DO UPDATE SET name = excluded.name,"
 	" size = excluded.size, mtime_ns = excluded.mtime_ns, hash = excluded.hash,"
 	" format = excluded.format, codec = excluded.codec, rate = excluded.rate,"
@@ -39,22 +39,24 @@ static const char sql_file_upsert[] =
 	" analysed_at = excluded.analysed_at, version = excluded.version,"
 	" class = excluded.class, class_conf = excluded.class_conf, key = excluded.key,"
 	" key_conf = excluded.key_conf, bpm = excluded.bpm, bpm_conf = excluded.bpm_conf,"
-	" beats_per_bar = excluded.beats_per_bar, n_regions = excluded.n_regions,"
-	" summary = excluded.summary"
+	" beats_per_bar = excluded.beats_per_bar, n_regions = excluded.n_regions"
 	" RETURNING id";
+static const char sql_file_detail[] =
+	"INSERT OR REPLACE INTO file_detail(file, summary) VALUES(?1, ?2)";
+static const char sql_region_detail[] =
+	"INSERT OR REPLACE INTO region_detail(region, timeline, tempo, keyinfo)"
+	" VALUES(?1, ?2, ?3, ?4)";
 
 static const char sql_region_upsert[] =
 	"INSERT INTO regions(file, idx, start, \"end\", dur, peak_db, loudness, lra, class,"
-	" class_conf, runner, key, key_conf, bpm, bpm_conf, has_tempo, timeline, tempo,"
-	" keyinfo) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18, ?19)"
+	" class_conf, runner, key, key_conf, bpm, bpm_conf, has_tempo)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 	" ON CONFLICT(file, idx) DO UPDATE SET start = excluded.start,"
 	" \"end\" = excluded.\"end\", dur = excluded.dur, peak_db = excluded.peak_db,"
 	" loudness = excluded.loudness, lra = excluded.lra, class = excluded.class,"
 	" class_conf = excluded.class_conf, runner = excluded.runner, key = excluded.key,"
 	" key_conf = excluded.key_conf, bpm = excluded.bpm, bpm_conf = excluded.bpm_conf,"
-	" has_tempo = excluded.has_tempo, timeline = excluded.timeline,"
-	" tempo = excluded.tempo, keyinfo = excluded.keyinfo"
+	" has_tempo = excluded.has_tempo"
 	" RETURNING id";
 
 static const char sql_regions_trim[] = "DELETE FROM regions WHERE file = ?1 AND idx >= ?2";
@@ -326,10 +328,16 @@ static int put_region(struct cat *c, int64_t fid, int idx, const struct an_regio
 	} else {
 		sqlite3_bind_int(st, 16, 0);
 	}
-	cat_bind_text(st, 17, tl);
-	cat_bind_text(st, 18, tj);
-	cat_bind_text(st, 19, kj);
 	ok = step_id(c, st, &rid, err);
+	if (ok == 0 && (st = cat_stmt(c, sql_region_detail, err)) == NULL)
+		ok = -err->code;
+	if (ok == 0) {
+		sqlite3_bind_int64(st, 1, rid);
+		cat_bind_text(st, 2, tl);
+		cat_bind_text(st, 3, tj);
+		cat_bind_text(st, 4, kj);
+		ok = cat_step_done(c, st, err);
+	}
 	free(tl);
 	free(tj);
 	free(kj);
@@ -443,8 +451,14 @@ int cat_store_in_tx(struct cat *c, int64_t root_id, const char *relpath,
 	if (s->beats_per_bar > 0)
 		sqlite3_bind_int(st, 27, s->beats_per_bar);
 	sqlite3_bind_int(st, 28, f->n_regions);
-	cat_bind_text(st, 29, sum);
 	r = step_id(c, st, &fid, err);
+	if (r == 0 && (st = cat_stmt(c, sql_file_detail, err)) == NULL)
+		r = -err->code;
+	if (r == 0) {
+		sqlite3_bind_int64(st, 1, fid);
+		cat_bind_text(st, 2, sum);
+		r = cat_step_done(c, st, err);
+	}
 	free(sum);
 	if (r != 0)
 		return r;
@@ -499,8 +513,9 @@ static const char sql_file_failed[] =
 	" channels = NULL, bits = NULL, lossless = NULL, duration = NULL,"
 	" loudness = NULL, lra = NULL, peak_db = NULL, class = NULL, class_conf = NULL,"
 	" key = NULL, key_conf = NULL, bpm = NULL, bpm_conf = NULL, beats_per_bar = NULL,"
-	" n_regions = 0, summary = NULL"
+	" n_regions = 0"
 	" RETURNING id";
+static const char sql_detail_clear[] = "DELETE FROM file_detail WHERE file = ?1";
 static const char sql_regions_clear[] = "DELETE FROM regions WHERE file = ?1";
 
 int cat_file_upsert_failed(struct cat *c, int64_t root_id, const char *relpath,
@@ -530,11 +545,13 @@ int cat_file_upsert_failed(struct cat *c, int64_t root_id, const char *relpath,
 	cat_bind_text(st, 8, version);
 	if ((r = step_id(c, st, &fid, err)) != 0)
 		return r;
-	if ((st = cat_stmt(c, sql_regions_clear, err)) == NULL)
-		return -err->code;
-	sqlite3_bind_int64(st, 1, fid);
-	if (cat_step_done(c, st, err) != 0)
-		return -err->code;
+	for (int i = 0; i < 2; i++) {
+		if ((st = cat_stmt(c, i ? sql_detail_clear : sql_regions_clear, err)) == NULL)
+			return -err->code;
+		sqlite3_bind_int64(st, 1, fid);
+		if (cat_step_done(c, st, err) != 0)
+			return -err->code;
+	}
 	if ((st = cat_stmt(c, sql_peaks_clear, err)) == NULL)
 		return -err->code;
 	sqlite3_bind_int64(st, 1, fid);

@@ -129,15 +129,15 @@ static sqlite3_stmt *prep_query(struct cat *c, const char *head, const struct ca
 static const char *const tag_sql[2][2] = {
 	[CAT_FILES] = {
 		"INSERT INTO file_tags(file, tag, auto) SELECT f.id, ?1, 0 FROM files f"
-		" JOIN roots r ON r.id = f.root WHERE ",
+		" CROSS JOIN roots r ON r.id = f.root WHERE ",
 		"DELETE FROM file_tags WHERE tag = ?1 AND file IN (SELECT f.id FROM files f"
-		" JOIN roots r ON r.id = f.root WHERE ",
+		" CROSS JOIN roots r ON r.id = f.root WHERE ",
 	},
 	[CAT_REGIONS] = {
 		"INSERT INTO region_tags(region, tag, auto) SELECT g.id, ?1, 0 FROM regions g"
-		" JOIN files f ON f.id = g.file JOIN roots r ON r.id = f.root WHERE ",
+		" JOIN files f ON f.id = g.file CROSS JOIN roots r ON r.id = f.root WHERE ",
 		"DELETE FROM region_tags WHERE tag = ?1 AND region IN (SELECT g.id FROM regions g"
-		" JOIN files f ON f.id = g.file JOIN roots r ON r.id = f.root WHERE ",
+		" JOIN files f ON f.id = g.file CROSS JOIN roots r ON r.id = f.root WHERE ",
 	},
 };
 
@@ -194,11 +194,11 @@ int64_t cat_tag(struct cat *c, const struct cat_query *q, int target,
 int64_t cat_rm(struct cat *c, const struct cat_query *q, struct gr_err *err)
 {
 	static const char head_jobs[] =
-		"DELETE FROM jobs WHERE EXISTS (SELECT 1 FROM files f JOIN roots r ON r.id = f.root"
+		"DELETE FROM jobs WHERE EXISTS (SELECT 1 FROM files f CROSS JOIN roots r ON r.id = f.root"
 		" WHERE f.root = jobs.root AND f.relpath = jobs.relpath AND ";
 	static const char head_files[] =
 		"DELETE FROM files WHERE id IN (SELECT f.id FROM files f"
-		" JOIN roots r ON r.id = f.root WHERE ";
+		" CROSS JOIN roots r ON r.id = f.root WHERE ";
 	sqlite3_stmt *st;
 	int64_t n = 0;
 	int r;

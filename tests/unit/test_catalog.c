@@ -418,6 +418,15 @@ static void test_migration(void **state)
 	assert_int_equal(row.cls, AN_SPEECH);
 	assert_int_equal(row.key, 21);
 	assert_string_equal(row.tags, "vintage");
+	/* schema 3 indexed the old paths: a free word finds the file */
+	{
+		struct cat_query *q = cat_query_parse("a/old", NULL, &err);
+		assert_int_equal(cat_count(c, q, CAT_FILES, &err), 1);
+		cat_query_free(q);
+		q = cat_query_parse("vintage", NULL, &err);   /* and the tag */
+		assert_int_equal(cat_count(c, q, CAT_FILES, &err), 1);
+		cat_query_free(q);
+	}
 	/* the table schema 2 added works */
 	assert_int_equal(cat_health_store(c, &m, 1, &err), 0);
 	assert_int_equal(cat_health_list(c, &got, &n, &err), 1);

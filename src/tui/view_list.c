@@ -4,7 +4,7 @@
  * cached pages.  Rows not fetched yet show as "..." until their page
  * arrives: drawing never waits for the catalog.
  *
- * Column widths adapt to the pane: the fixed columns take 37 cells, the
+ * Column widths adapt to the pane: the fixed columns take 38 cells, the
  * name gets 60 % of the rest and the tags 40 % (tags are dropped below 70
  * cells).  The sort column's title carries an arrow.
  *
@@ -22,7 +22,7 @@ struct cols { int name, dur, cls, key, bpm, reg, tags; };
 
 static struct cols widths(int w)
 {
-	struct cols c = { 0, 8, 11, 5, 7, 5, 0 };
+	struct cols c = { 0, 8, 12, 5, 7, 5, 0 };
 	int rest = w - (c.dur + c.cls + c.key + c.bpm + c.reg) - 1;
 
 	if (rest < 12) {            /* very narrow: name, duration, class only */

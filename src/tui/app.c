@@ -345,12 +345,20 @@ static void event(struct tui_app *a, struct ui_event *ev)
 	switch (ev->type) {
 	case TUI_EV_OPENED:
 		a->opened = ev->a ? 1 : -1;
-		if (!ev->a)
+		if (!ev->a) {
+			char *e = str_escape_term(ev->text);
+			str_lcpy(a->list_err, e, sizeof(a->list_err));
+			free(e);
 			tui_message(a, TR_STATUS_ERR, "%s", ev->text);
+		}
 		break;
 	case TUI_EV_COUNT:
-		if (ev->b < 0)
+		if (ev->b < 0 && (unsigned)ev->a == a->m.gen) {
+			char *e = str_escape_term(ev->text);
+			str_lcpy(a->list_err, e, sizeof(a->list_err));
+			free(e);
 			tui_message(a, TR_STATUS_ERR, "%s", ev->text);
+		}
 		else
 			model_set_total(&a->m, (unsigned)ev->a, (long)ev->b);
 		cmd_want_detail(a);

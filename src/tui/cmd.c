@@ -47,6 +47,7 @@ void cmd_apply_query(struct tui_app *a)
 	else
 		snprintf(text, sizeof(text), "%s", a->filter);
 	gen = model_reset(&a->m);
+	a->list_err[0] = '\0';
 	loader_query(a->loader, text, gen);
 	a->dirty |= TUI_DIRTY_ALL;
 }

@@ -146,7 +146,7 @@ static void do_page(struct tui_loader *l, unsigned gen, long pageno)
 		close_cursor(l);
 		l->cur = cat_find(l->cat, l->q, CAT_FILES, 0, &err);
 		if (l->cur == NULL) {
-			post_simple(TUI_EV_RESULT, -1, 0, err.msg);
+			post_simple(TUI_EV_COUNT, gen, -1, err.msg);   /* the list can't load */
 			return;
 		}
 		l->cur_gen = gen;

@@ -321,6 +321,7 @@ struct tui_app {
 	struct tui_input in;    /* filter bar / command line */
 	char in_err[192];       /* filter error, "" if none */
 	long in_errpos;         /* byte offset of the error in in.buf */
+	char list_err[192];     /* why the list could not load, "" if it could */
 	/* the detail pane */
 	struct tui_detail *detail;  /* shown; may lag the selection while loading */
 	int64_t detail_want;    /* file id requested */

@@ -137,6 +137,7 @@ void view_list_draw(struct tui_app *a)
 	struct cols c = widths(b->w);
 	long lim = model_limit(&a->m);
 	int cur_at = draw_attr(a, a->pane == PANE_LIST ? TR_CURSOR : TR_CURSOR_DIM);
+	int err_shown = 0;
 
 	header(a, b->y, b->x, &c);
 	for (int i = 0; i < b->h - 1; i++) {
@@ -149,13 +150,22 @@ void view_list_draw(struct tui_app *a)
 				          "no file matches the filter" :
 				          "the catalog is empty: press a (or :scan DIR) to add a folder",
 				          draw_attr(a, TR_DIM));
+			else if (i == 0 && lim == 0 && a->list_err[0])
+				draw_text(y, b->x + 1, b->w - 1, a->list_err, draw_attr(a, TR_FAILED));
 			else if (i == 0 && lim == 0)
-				draw_text(y, b->x + 1, b->w - 1, "loading...", draw_attr(a, TR_DIM));
+				draw_text(y, b->x + 1, b->w - 1, a->opened < 0 ? "catalog not available" :
+				          "loading...", draw_attr(a, TR_DIM));
 			continue;
 		}
 		int is_cur = idx == a->m.cursor;
-		row(a, y, b->x, &c, model_row(&a->m, idx),
-		    is_cur ? cur_at : draw_attr(a, TR_NORMAL), is_cur);
+		const struct tui_row *r = model_row(&a->m, idx);
+		if (r == NULL && a->list_err[0] && !err_shown) {
+			draw_fill(y, b->x, b->w, draw_attr(a, TR_NORMAL));
+			draw_text(y, b->x + 1, b->w - 1, a->list_err, draw_attr(a, TR_FAILED));
+			err_shown = 1;
+			continue;
+		}
+		row(a, y, b->x, &c, r, is_cur ? cur_at : draw_attr(a, TR_NORMAL), is_cur);
 	}
 }
 

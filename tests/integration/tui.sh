@@ -250,6 +250,16 @@ start 100 30 --ascii
 expect "--ascii draws the timeline in ASCII" "====="
 keys q
 wait_for SHELL-PROMPT-BACK 5
+# a file that is not a catalog: said in the list, and q still exits cleanly
+good=$CAT
+CAT="$T/garbage.db"
+head -c 4096 /dev/urandom >"$CAT"
+start 100 30
+expect "an unreadable catalog is reported in the list" "not an SQLite catalog"
+keys q
+restored "q restores the terminal after a catalog error"
+CAT=$good
+
 check_status "without a terminal: a usage error, not a broken screen" 2 \
 	"$GRYM" --catalog "$CAT" tui </dev/null
 # the browser's stderr went to its log: sanitizers report there

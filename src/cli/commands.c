@@ -22,6 +22,7 @@ extern const struct cli_cmd cli_cmd_show;
 extern const struct cli_cmd cli_cmd_stats;
 extern const struct cli_cmd cli_cmd_tag;
 extern const struct cli_cmd cli_cmd_plugins;
+extern const struct cli_cmd cli_cmd_tui;
 
 const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_analyze,
@@ -36,6 +37,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_stats,
 	&cli_cmd_tag,
 	&cli_cmd_plugins,
+	&cli_cmd_tui,
 	NULL,
 };
 

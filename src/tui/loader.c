@@ -260,11 +260,6 @@ static void do_detail(struct tui_loader *l, int64_t id, unsigned seq)
 	for (int lv = 0; lv < 2; lv++)
 		d->have_peaks[lv] = cat_peaks_get(l->cat, id, lv, &d->peaks[lv], &err) > 0;
 out:
-	/* cat_file_get() leaves its statement un-reset (its strings are
-	 * borrowed), which keeps a read transaction open: cat_changed() would
-	 * not see other processes' commits.  Asking for no file (id 0) runs the
-	 * statement to its end and lets go; everything above is copied. */
-	cat_file_get(l->cat, 0, &f, &err);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = TUI_EV_DETAIL;
 	ev.a = seq;

@@ -160,5 +160,17 @@ grep -qi 'locked' "$T/two1.out" "$T/two2.out" && not_ok "'database is locked' re
 	ok "no locking error reached the user"
 g doctor >"$T/doctor.out" 2>&1
 contains "integrity ok after everything" "$T/doctor.out" "integrity: ok"
+# ---- one file named on the command line (the browser's re-analyse) ----------
+one=$(find "$lib" -name '*.flac' -not -path '*/bad/*' | sort | head -1)
+id_before=$(g ls --json | $py -c "
+import json,sys; print([x['id'] for x in json.load(sys.stdin) if x['path']=='$one'][0])")
+g scan --force "$one" >"$T/one.out" 2>&1
+contains "scan --force FILE analyses just that file" "$T/one.out" "1 analysed, 0 unchanged"
+id_after=$(g ls --json | $py -c "
+import json,sys; print([x['id'] for x in json.load(sys.stdin) if x['path']=='$one'][0])")
+[ "$id_before" = "$id_after" ] && ok "re-analysed file keeps its id" || not_ok "id $id_before -> $id_after"
+[ "$(stats files)" = "$n_all" ] && ok "re-analysing one file adds no rows" || not_ok "rows after one-file scan"
+printf 'x' >"$T/notes.txt"
+check_status "scan of a non-audio file is a usage error" 2 g scan "$T/notes.txt"
 echo "# scan.sh took $((SECONDS - t0)) s"
 finish

@@ -538,8 +538,8 @@ def make_singing(rng):
 
 # ---------------------------------------------------------------- noise
 def make_noise(rng):
-    kinds = ["hiss", "rumble", "hum", "fan", "engine", "static", "broadband"]
-    for i in range(42):
+    kinds = ["hiss", "rumble", "hum", "fan", "engine", "static", "broadband", "plain"]
+    for i in range(48):
         k = kinds[i % len(kinds)]
         n = int(rng.uniform(6, 12) * SR)
         t = np.arange(n) / SR
@@ -563,6 +563,8 @@ def make_noise(rng):
             ph = 2 * np.pi * np.cumsum(f) / SR
             x = sum(rng.uniform(0.3, 1) / h * np.sin(h * ph) for h in range(1, 20))
             x = x * (1 + 0.3 * pink(n, rng)) + 0.5 * shaped(n, rng, -1.5, 30, 4000)
+        elif k == "plain":   # white, pink or brown, full band
+            x = pink(n, rng, float(rng.choice([0.0, -1.0, -2.0])))
         elif k == "static":
             x = 0.5 * pink(n, rng, 0) + (rng.random(n) < 0.01) * rng.normal(0, 4, n)
         else:
@@ -570,6 +572,8 @@ def make_noise(rng):
         x *= smooth_walk(n, rng, 0.2, 0.08)
         add("noise", "noise_%s_%02d" % (k, i), "noise/gen-" + k, norm(x), rng,
             "synthesised stationary %s" % k)
+        if k == "plain":
+            ROWS[-1][-1] += " (white, pink or brown)"
 
 
 # ---------------------------------------------------------------- ambience

@@ -42,8 +42,10 @@ struct pass {
 	size_t item;
 	int ch;
 	int64_t fade;           /* fade length, output frames */
+	int64_t hold;           /* frames held back: fade + 2 (the resampler may
+	                           give a frame more than round(n * ratio)) */
 	int64_t pos;            /* output frames produced so far (before the delay) */
-	float *delay;           /* fade frames held back (fade * ch) */
+	float *delay;           /* the last hold frames (hold * ch) */
 	int64_t held;           /* frames in delay */
 	float *work;            /* held + one block */
 	/* sink */
@@ -124,24 +126,32 @@ static int feed(struct pass *p, const float *in, size_t n, struct gr_err *err)
 	}
 	p->pos += (int64_t)n;
 	tot = (size_t)p->held + n;
-	if ((int64_t)tot <= p->fade) {
+	if ((int64_t)tot <= p->hold) {
 		memcpy(p->delay, w, tot * ch * sizeof(float));
 		p->held = (int64_t)tot;
 		return 0;
 	}
-	memcpy(p->delay, w + (tot - (size_t)p->fade) * ch, (size_t)p->fade * ch * sizeof(float));
-	p->held = p->fade;
-	return sink(p, w, tot - (size_t)p->fade, err);
+	memcpy(p->delay, w + (tot - (size_t)p->hold) * ch, (size_t)p->hold * ch * sizeof(float));
+	p->held = p->hold;
+	return sink(p, w, tot - (size_t)p->hold, err);
 }
 
-static int finish(struct pass *p, struct gr_err *err)
+/* End of the input: trim to exactly want frames (round(n_in * ratio)),
+ * fade out the last frames, flush. */
+static int finish(struct pass *p, int64_t want, struct gr_err *err)
 {
 	size_t ch = (size_t)p->ch;
+	int64_t extra = p->emitted + p->held - want;
+	int64_t nf;
 
-	for (int64_t i = 0; i < p->held; i++) {
-		float g = (float)fade_gain(p->held - 1 - i, p->fade);
+	if (extra > 0)
+		p->held -= extra < p->held ? extra : p->held;
+	nf = p->fade < p->held ? p->fade : p->held;
+	for (int64_t k = 0; k < nf; k++) {
+		float g = (float)fade_gain(k, p->fade);
+		float *f = p->delay + (size_t)(p->held - 1 - k) * ch;
 		for (size_t c = 0; c < ch; c++)
-			p->delay[(size_t)i * ch + c] *= g;
+			f[c] *= g;
 	}
 	memcpy(p->work, p->delay, (size_t)p->held * ch * sizeof(float));
 	return sink(p, p->work, (size_t)p->held, err);
@@ -176,7 +186,7 @@ static int run_pass(struct pass *p, struct audio_file *f, int64_t s0, int64_t s1
 	in = xmalloc(sizeof(float) * BLOCK * (size_t)p->ch);
 	out = xmalloc(sizeof(float) * cap * (size_t)p->ch);
 	free(p->work);
-	p->work = xmalloc(sizeof(float) * ((size_t)p->fade + cap) * (size_t)p->ch);
+	p->work = xmalloc(sizeof(float) * ((size_t)p->hold + cap) * (size_t)p->ch);
 	while (!last) {
 		size_t want = BLOCK;
 		long got, n;
@@ -210,7 +220,7 @@ static int run_pass(struct pass *p, struct audio_file *f, int64_t s0, int64_t s1
 		if ((rc = feed(p, out, (size_t)n, err)) < 0)
 			goto out;
 	}
-	rc = finish(p, err);
+	rc = finish(p, llround((double)(at - s0) * out_rate / info->rate), err);
 out:
 	free(in);
 	free(out);
@@ -335,7 +345,8 @@ static int run_item(struct export_set *s, size_t i, const struct export_opts *o,
 	p.fade = llround(fade_ms * 1e-3 * it->rate);
 	if (p.fade > p.expect / 4)
 		p.fade = p.expect / 4;      /* a fade never eats a short sound */
-	p.delay = xmalloc(sizeof(float) * (size_t)(p.fade + 1) * (size_t)p.ch);
+	p.hold = p.fade + 2;
+	p.delay = xmalloc(sizeof(float) * (size_t)p.hold * (size_t)p.ch);
 
 	if (o->norm != EXPORT_NORM_NONE) {
 		p.meter = ebur128_init((unsigned)p.ch, (unsigned long)it->rate, EBUR128_MODE_I);

@@ -146,6 +146,9 @@ static int finish(struct pass *p, int64_t want, struct gr_err *err)
 
 	if (extra > 0)
 		p->held -= extra < p->held ? extra : p->held;
+	/* a frame short (the converter's rounding): pad with silence, faded */
+	for (; extra < 0 && p->held < p->hold + 2; extra++, p->held++)
+		memset(p->delay + (size_t)p->held * ch, 0, ch * sizeof(float));
 	nf = p->fade < p->held ? p->fade : p->held;
 	for (int64_t k = 0; k < nf; k++) {
 		float g = (float)fade_gain(k, p->fade);
@@ -186,7 +189,7 @@ static int run_pass(struct pass *p, struct audio_file *f, int64_t s0, int64_t s1
 	in = xmalloc(sizeof(float) * BLOCK * (size_t)p->ch);
 	out = xmalloc(sizeof(float) * cap * (size_t)p->ch);
 	free(p->work);
-	p->work = xmalloc(sizeof(float) * ((size_t)p->hold + cap) * (size_t)p->ch);
+	p->work = xmalloc(sizeof(float) * ((size_t)p->hold + 2 + cap) * (size_t)p->ch);
 	while (!last) {
 		size_t want = BLOCK;
 		long got, n;
@@ -346,7 +349,7 @@ static int run_item(struct export_set *s, size_t i, const struct export_opts *o,
 	if (p.fade > p.expect / 4)
 		p.fade = p.expect / 4;      /* a fade never eats a short sound */
 	p.hold = p.fade + 2;
-	p.delay = xmalloc(sizeof(float) * (size_t)p.hold * (size_t)p.ch);
+	p.delay = xmalloc(sizeof(float) * (size_t)(p.hold + 2) * (size_t)p.ch);
 
 	if (o->norm != EXPORT_NORM_NONE) {
 		p.meter = ebur128_init((unsigned)p.ch, (unsigned long)it->rate, EBUR128_MODE_I);

@@ -14,6 +14,7 @@ extern const struct cli_cmd cli_cmd_analyze;
 extern const struct cli_cmd cli_cmd_config;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_doctor;
+extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_ls;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
@@ -29,6 +30,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_config,
 	&cli_cmd_help,
 	&cli_cmd_doctor,
+	&cli_cmd_export,
 	&cli_cmd_ls,
 	&cli_cmd_rm,
 	&cli_cmd_roots,

@@ -12,9 +12,11 @@
 
 extern const struct cli_cmd cli_cmd_analyze;
 extern const struct cli_cmd cli_cmd_config;
+extern const struct cli_cmd cli_cmd_devices;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_doctor;
 extern const struct cli_cmd cli_cmd_ls;
+extern const struct cli_cmd cli_cmd_play;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
 extern const struct cli_cmd cli_cmd_show;
@@ -24,9 +26,11 @@ extern const struct cli_cmd cli_cmd_tag;
 const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_analyze,
 	&cli_cmd_config,
+	&cli_cmd_devices,
 	&cli_cmd_help,
 	&cli_cmd_doctor,
 	&cli_cmd_ls,
+	&cli_cmd_play,
 	&cli_cmd_rm,
 	&cli_cmd_roots,
 	&cli_cmd_show,

@@ -9,7 +9,16 @@
  * and only if it exists.  Exit 0 when the play ended (or was stopped with
  * Ctrl-C, --stop-after), 1 with one message when no device works or the
  * file cannot be read, 2 on usage errors.
+ *
+ * stderr: ALSA's and JACK's chatter is silenced by the player itself, but
+ * Debian's libportaudio is built with its debug prints on ("Expression
+ * 'res' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 3502" when a
+ * device fails) and offers no hook to turn them off.  So while the player
+ * exists, file descriptor 2 points at /dev/null and our own messages and
+ * the progress line go to a duplicate of the real stderr (GRYM_DEBUG
+ * keeps everything visible).  The TUI sends its stderr to a log file.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -117,19 +126,49 @@ static void fmt_time(double s, char *buf, size_t n)
 	snprintf(buf, n, "%d:%05.2f", (int)(s / 60), fmod(s, 60));
 }
 
-static void progress(const struct play_status *st)
+static void progress(FILE *f, const struct play_status *st)
 {
 	char a[32], b[32];
 
 	fmt_time(st->playhead_s, a, sizeof(a));
 	fmt_time(st->end_s, b, sizeof(b));
-	fprintf(stderr, "\r  %s %s / %s", st->state == PLAY_PLAYING ? ">" : " ", a, b);
+	fprintf(f, "\r  %s %s / %s", st->state == PLAY_PLAYING ? ">" : " ", a, b);
 	if (st->region >= 0)
-		fprintf(stderr, "  region %d/%d", st->region, st->n_regions);
+		fprintf(f, "  region %d/%d", st->region, st->n_regions);
 	if (st->loop)
-		fprintf(stderr, "  loop %d", st->pass);
-	fprintf(stderr, "  %+.1f dB  vol %.0f%%\033[K", st->gain_db, st->volume * 100);
+		fprintf(f, "  loop %d", st->pass);
+	fprintf(f, "  %+.1f dB  vol %.0f%%\033[K", st->gain_db, st->volume * 100);
+	fflush(f);
+}
+
+/* Point fd 2 at /dev/null (see the top of the file); returns the saved
+ * descriptor, or -1 when nothing was changed. */
+static int hush_stderr(void)
+{
+	int saved, null;
+
+	if (getenv("GRYM_DEBUG") != NULL)
+		return -1;
 	fflush(stderr);
+	saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved < 0 || null < 0 || dup2(null, 2) < 0) {
+		if (saved >= 0)
+			close(saved);
+		saved = -1;
+	}
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+static void restore_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
 }
 
 static void report_json(const struct target *t, const struct play_status *st, double played,
@@ -143,8 +182,9 @@ static void report_json(const struct target *t, const struct play_status *st, do
 	str_add(&b, ",\"device\":");
 	str_add_json(&b, st->device);
 	str_addf(&b, ",\"device_rate\":%d,\"file_rate\":%d,\"gain_db\":%.2f,\"played_s\":%.3f,"
-	         "\"passes\":%d,\"underruns\":%lld,\"start_latency_ms\":%.2f,\"latency_ms\":%.2f}",
-	         st->device_rate, st->file_rate, st->gain_db, played, passes,
+	         "\"gain\":%.9g,\"volume\":%.9g,\"passes\":%d,\"underruns\":%lld,\"start_latency_ms\":%.2f,\"latency_ms\":%.2f}",
+	         st->device_rate, st->file_rate, st->gain_db, played,
+	         pow(10.0, st->gain_db / 20.0), st->volume, passes,
 	         (long long)st->underruns, st->start_latency_s * 1e3, st->latency_s * 1e3);
 	puts(b.s);
 	str_fini(&b);
@@ -172,13 +212,14 @@ static int play_run(struct cli_env *env, int argc, char **argv)
 	struct gr_err err = { 0 };
 	struct play_cfg pc;
 	struct play_req req;
-	struct play_status st;
+	struct play_status st = { 0 };
 	struct target t;
 	struct play *p = NULL;
 	struct sigaction sa, old_int, old_term;
 	double start = 0, stop_at = 0, stop_after = 0, t0 = 0, played = 0;
 	int o, region = -1, loop = 0, loops = 0, json = 0, rc = CLI_OK, tty, stopping = 0;
-	int passes = 0;
+	int passes = 0, saved_fd = -1;
+	FILE *err_out = stderr;
 	char *end;
 
 	play_cfg_from(&pc, &env->cfg);
@@ -256,8 +297,11 @@ static int play_run(struct cli_env *env, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	tty = !json && isatty(2);
+	if ((saved_fd = hush_stderr()) >= 0)
+		err_out = fdopen(dup(saved_fd), "w");
+	if (err_out == NULL)
+		err_out = stderr;
 	if ((p = play_new(&pc, &err)) == NULL || play_start(p, &req, &err) < 0) {
-		cli_error("%s", err.msg);
 		rc = CLI_FAIL;
 		goto out_sig;
 	}
@@ -269,9 +313,7 @@ static int play_run(struct cli_env *env, int argc, char **argv)
 		if (st.pass > passes)
 			passes = st.pass;
 		if (st.state == PLAY_ERROR) {
-			if (tty)
-				fputs("\r\033[K", stderr);
-			cli_error("%s", st.error);
+			str_lcpy(err.msg, st.error, sizeof(err.msg));
 			rc = CLI_FAIL;
 			break;
 		}
@@ -283,18 +325,23 @@ static int play_run(struct cli_env *env, int argc, char **argv)
 			stopping = 1;
 		}
 		if (tty)
-			progress(&st);
+			progress(err_out, &st);
 	}
 	played = t0 > 0 ? time_now() - t0 : 0;
 	if (tty)
-		fputs("\r\033[K", stderr);
-	if (json && rc == CLI_OK)
+		fputs("\r\033[K", err_out);
+out_sig:
+	play_free(p);
+	if (err_out != stderr)
+		fclose(err_out);
+	restore_stderr(saved_fd);
+	if (rc != CLI_OK)
+		cli_error("%s", err.msg);
+	else if (json)
 		report_json(&t, &st, played, passes);
 	else if (st.underruns > 0 || getenv("GRYM_DEBUG") != NULL)
 		fprintf(stderr, "grym: %lld underruns; start latency %.1f ms\n",
 		        (long long)st.underruns, st.start_latency_s * 1e3);
-out_sig:
-	play_free(p);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:

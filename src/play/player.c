@@ -22,8 +22,11 @@
  * Locks: p->lock guards p->q, p->nq, p->st and p->serial; it is a leaf
  * (nothing else is taken while it is held).  PortAudio's own lock
  * (device.c) is taken only by the player thread.  The thread blocks
- * every signal, and so do PortAudio's threads, which inherit its mask
- * (a SIGPIPE from a device pipe becomes an EPIPE error, not a death).
+ * SIGPIPE, and so do PortAudio's threads, which inherit its mask: a
+ * device that is a pipe (ALSA's file plugin, a sound server's socket)
+ * and goes away gives an EPIPE error, not the death of grym.  Nothing
+ * else is blocked, because programs that ALSA plugins start inherit the
+ * mask too.
  */
 #include <errno.h>
 #include <math.h>
@@ -342,8 +345,9 @@ struct play *play_new(const struct play_cfg *cfg, struct gr_err *err)
 		gr_fail(err, GR_EIO, "player: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	/* The thread (and PortAudio's threads, made by it) take no signals. */
-	sigfillset(&all);
+	/* The thread (and PortAudio's threads, made by it) take no SIGPIPE. */
+	sigemptyset(&all);
+	sigaddset(&all, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	e = pthread_create(&p->thread, NULL, player_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -9,6 +9,8 @@
  * A read that returns more than 20 ms after the moment the "device"
  * needed the data counts as late (the player starved the device).  At
  * EOF, "bytes N late L max_late_ms M" is written to STATS (if given).
+ * Its process id is written to OUT.pid (tests kill it to make the
+ * "device" vanish mid-play).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +54,11 @@ int main(int argc, char **argv)
 	if (out < 0) {
 		perror(argv[1]);
 		return 1;
+	}
+	snprintf(buf, sizeof(buf), "%s.pid", argv[1]);
+	if ((st = fopen(buf, "w")) != NULL) {
+		fprintf(st, "%ld\n", (long)getpid());
+		fclose(st);
 	}
 	fcntl(0, F_SETPIPE_SZ, 4096);
 	/* 5 ms per read, whole 8-byte frames. */

@@ -17,7 +17,14 @@
  * except the first SKIP_MS of the first pass (the player's fade-in), and
  * nothing but silence (|x| < 1e-6) after them.  Prints "offset N gain G
  * maxerr E tail T frames F" and exits 0 when all holds, 1 otherwise.
+ *
+ *   playcmp --lufs OUT.raw RATE   prints "lufs L peak P" (EBU R128
+ *                                 integrated loudness, linear sample peak)
+ *   playcmp --span OUT.raw RATE   prints "span FIRST dur SECONDS": the
+ *                                 first frame above 1e-6 and the seconds
+ *                                 from there to the last one
  */
+#include <ebur128.h>
 #include <fftw3.h>
 #include <math.h>
 #include <samplerate.h>
@@ -146,6 +153,44 @@ static long best_lag(const float *out, size_t n_out, const float *ref, size_t n_
 	return lag;
 }
 
+/* --lufs and --span. */
+static int measure(const char *mode, const char *path, int rate)
+{
+	struct gr_err err = { 0 };
+	size_t bytes, n, i, first = 0, last = 0;
+	float *x = fx_read_bytes(path, &bytes, &err), peak = 0;
+	ebur128_state *st;
+	double lu = -INFINITY;
+	int any = 0;
+
+	if (x == NULL) {
+		fprintf(stderr, "playcmp: %s\n", err.msg);
+		return 2;
+	}
+	n = bytes / (2 * sizeof(float));
+	for (i = 0; i < n * 2; i++) {
+		if (fabsf(x[i]) > peak)
+			peak = fabsf(x[i]);
+		if (fabsf(x[i]) > 1e-6f) {
+			if (!any)
+				first = i / 2;
+			last = i / 2;
+			any = 1;
+		}
+	}
+	if (!strcmp(mode, "--span")) {
+		printf("span %zu dur %.4f\n", first, any ? (double)(last - first + 1) / rate : 0.0);
+	} else {
+		st = ebur128_init(2, (unsigned long)rate, EBUR128_MODE_I);
+		ebur128_add_frames_float(st, x, n);
+		ebur128_loudness_global(st, &lu);
+		ebur128_destroy(&st);
+		printf("lufs %.2f peak %.4f\n", lu, peak);
+	}
+	free(x);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct gr_err err = { 0 };
@@ -155,6 +200,8 @@ int main(int argc, char **argv)
 	long off;
 	int rate, passes, ok = 1;
 
+	if (argc == 4 && (!strcmp(argv[1], "--lufs") || !strcmp(argv[1], "--span")))
+		return measure(argv[1], argv[2], atoi(argv[3]));
 	if (argc < 9) {
 		fprintf(stderr, "usage: playcmp OUT.raw SRC RATE START END GAIN PASSES TOL "
 		        "[SKIP_MS]\n");

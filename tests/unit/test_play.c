@@ -608,8 +608,8 @@ int main(void)
 		cmocka_unit_test(test_level_gain),
 		cmocka_unit_test(test_channel_map),
 		cmocka_unit_test(test_measure),
-		cmocka_unit_test(test_player_no_device),
 		cmocka_unit_test(test_player_controls),
+		cmocka_unit_test(test_player_no_device),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

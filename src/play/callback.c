@@ -44,6 +44,7 @@ int rt_init(struct play_rt *rt, size_t ring_frames, struct gr_err *err)
 	atomic_init(&rt->underruns, 0);
 	atomic_init(&rt->callbacks, 0);
 	atomic_init(&rt->first_ns, 0);
+	atomic_init(&rt->pub_seq, 0);
 	rt->out_ch = 2;
 	rt->ramp = 240;
 	return 0;
@@ -99,8 +100,6 @@ static uint64_t apply_marks(struct play_rt *rt, uint64_t r)
 			if (m->kind == MARK_SEG) {
 				rt->seg = *m;
 				rt->have_seg = 1;
-				atomic_store_explicit(&rt->region, m->region, memory_order_relaxed);
-				atomic_store_explicit(&rt->pass, m->pass, memory_order_relaxed);
 			} else if (rt->have_seg) {
 				if (m->gain_match < rt->seg.gain_match)
 					rt->seg.gain_match = m->gain_match;
@@ -245,12 +244,38 @@ void rt_render(struct play_rt *rt, float *out, unsigned long n)
 		atomic_fetch_add_explicit(&rt->underruns, 1, memory_order_relaxed);
 	if (got && atomic_load_explicit(&rt->first_ns, memory_order_relaxed) == 0)
 		atomic_store_explicit(&rt->first_ns, now_ns(), memory_order_relaxed);
-	if (rt->have_seg) {
-		if (head >= 0)
-			atomic_store_explicit(&rt->playhead, head, memory_order_relaxed);
-		atomic_store_explicit(&rt->gain, lm ? rt->seg.gain_match : rt->seg.gain_plain,
-		                      memory_order_relaxed);
-	} else if (!rt->fading) {
-		atomic_store_explicit(&rt->playhead, -1, memory_order_relaxed);
+	/* Publish playhead, region, pass and gain as one snapshot (a seqlock:
+	 * odd while writing; readers retry, the callback never waits). */
+	if (rt->have_seg || !rt->fading) {
+		uint64_t seq = atomic_load_explicit(&rt->pub_seq, memory_order_relaxed);
+		atomic_store_explicit(&rt->pub_seq, seq + 1, memory_order_relaxed);
+		atomic_thread_fence(memory_order_release);
+		if (!rt->have_seg) {
+			atomic_store_explicit(&rt->playhead, -1, memory_order_relaxed);
+		} else {
+			if (head >= 0)
+				atomic_store_explicit(&rt->playhead, head, memory_order_relaxed);
+			atomic_store_explicit(&rt->region, rt->seg.region, memory_order_relaxed);
+			atomic_store_explicit(&rt->pass, rt->seg.pass, memory_order_relaxed);
+			atomic_store_explicit(&rt->gain, lm ? rt->seg.gain_match
+			                      : rt->seg.gain_plain, memory_order_relaxed);
+		}
+		atomic_store_explicit(&rt->pub_seq, seq + 2, memory_order_release);
 	}
+}
+
+void rt_snapshot(struct play_rt *rt, int64_t *playhead, int *region, int *pass, float *gain)
+{
+	uint64_t s1, s2;
+	int tries = 0;
+
+	do {
+		s1 = atomic_load_explicit(&rt->pub_seq, memory_order_acquire);
+		*playhead = atomic_load_explicit(&rt->playhead, memory_order_relaxed);
+		*region = atomic_load_explicit(&rt->region, memory_order_relaxed);
+		*pass = atomic_load_explicit(&rt->pass, memory_order_relaxed);
+		*gain = atomic_load_explicit(&rt->gain, memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&rt->pub_seq, memory_order_relaxed);
+	} while ((s1 != s2 || (s1 & 1)) && ++tries < 1000);
 }

@@ -107,6 +107,8 @@ struct play_rt {
 	_Atomic uint64_t callbacks;      /* count of callback runs (watchdog) */
 	_Atomic int64_t first_ns;        /* CLOCK_MONOTONIC ns of the first sample after a
 	                                    flush, 0 until then */
+	_Atomic uint64_t pub_seq;        /* seqlock over playhead, region, pass, gain:
+	                                    odd while the callback writes them */
 	/* callback-private */
 	uint32_t gen;                    /* flush generation being played */
 	int fading;                      /* fading out before a flush */
@@ -125,6 +127,10 @@ void rt_fini(struct play_rt *rt);
 /* The callback body: fill out (n frames of rt->out_ch floats).  Real-time
  * safe. */
 void rt_render(struct play_rt *rt, float *out, unsigned long n);
+/* Any thread: a consistent snapshot of what the callback published
+ * (retries while the callback writes; never blocks it). */
+void rt_snapshot(struct play_rt *rt, int64_t *playhead, int *region, int *pass,
+                 float *gain);
 
 /* ---- device.c: PortAudio ---- */
 

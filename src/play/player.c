@@ -457,19 +457,22 @@ int64_t play_playhead(const struct play *p)
 
 void play_status(struct play *p, struct play_status *out)
 {
-	float g = atomic_load(&p->rt.gain);
+	int64_t head;
+	int region, pass;
+	float g;
 
 	pthread_mutex_lock(&p->lock);
 	*out = p->st;
 	pthread_mutex_unlock(&p->lock);
-	out->playhead = out->state == PLAY_PLAYING ? play_playhead(p) : -1;
+	rt_snapshot(&p->rt, &head, &region, &pass, &g);
+	out->playhead = out->state == PLAY_PLAYING ? head : -1;
 	out->playhead_s = out->playhead >= 0 && out->file_rate > 0
 	                  ? (double)out->playhead / out->file_rate : 0;
 	out->underruns = atomic_load(&p->rt.underruns);
 	if (out->state == PLAY_PLAYING) {
-		out->pass = atomic_load(&p->rt.pass);
+		out->pass = pass;
 		if (out->region >= 0)
-			out->region = atomic_load(&p->rt.region);
+			out->region = region;
 	}
 	out->gain_db = g > 0 ? 20.0 * log10(g) : -120.0;
 }

@@ -553,8 +553,10 @@ static void test_player_controls(void **state)
 	t0 = time_now();
 	assert_int_equal(play_start(p, &r, &err), 0);
 	WAIT_FOR(p, st, st.state == PLAY_PLAYING && st.pass >= 2, 8.0);
-	/* the device keeps real time: the second pass comes after 0.5 s */
-	assert_true(time_now() - t0 > 0.45);
+	/* the device keeps real time: the second pass comes after 0.5 s, less
+	 * what the buffers (PortAudio's, the file plugin's, the pipe's until
+	 * the pacer shrinks it) swallow at once */
+	assert_true(time_now() - t0 > 0.25);
 	assert_int_equal(st.state, PLAY_PLAYING);
 	assert_int_equal(st.region, 0);
 	assert_true(st.pass >= 2);
@@ -576,7 +578,7 @@ static void test_player_controls(void **state)
 	play_next(p);                              /* no region after the last: no-op */
 	play_prev(p);
 	play_prev(p);
-	WAIT_FOR(p, st, st.region == 0, 3.0);
+	WAIT_FOR(p, st, st.region == 0 && st.playhead < 22050, 3.0);
 	assert_int_equal(st.region, 0);
 	assert_true(st.playhead >= 0 && st.playhead < 22050);
 	play_seek(p, 0.4);
@@ -586,6 +588,9 @@ static void test_player_controls(void **state)
 	play_stop(p);
 	WAIT_FOR(p, st, st.state == PLAY_IDLE, 1.0);
 	assert_int_equal(st.state, PLAY_IDLE);
+	assert_int_equal(st.playhead, -1);
+	/* the callback drops the playhead once it has faded out */
+	WAIT_FOR(p, st, play_playhead(p) == -1, 1.0);
 	assert_int_equal(play_playhead(p), -1);
 	assert_int_equal(st.error_code, 0);
 	play_free(p);

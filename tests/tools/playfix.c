@@ -31,9 +31,9 @@ int main(int argc, char **argv)
 	static const double lr[2] = { 1.0, 0.7 };
 	struct fx_seg segs[] = {
 		{ .kind = FX_SILENCE, .dur = 0.4 },
-		{ .kind = FX_WHITE, .dur = 0.6, .amp = 0.9, .seed = 3, .fade = 0.002 },
+		{ .kind = FX_WHITE, .dur = 1.0, .amp = 0.9, .seed = 3, .fade = 0.002 },
 		{ .kind = FX_SILENCE, .dur = 0.6 },
-		{ .kind = FX_PINK, .dur = 0.5, .amp = 0.02, .seed = 5, .fade = 0.01 },
+		{ .kind = FX_PINK, .dur = 1.0, .amp = 0.02, .seed = 5, .fade = 0.01 },
 		{ .kind = FX_SILENCE, .dur = 0.6 },
 		{ .kind = FX_WHITE, .dur = 0.5, .amp = 0.25, .seed = 7, .fade = 0.005 },
 		{ .kind = FX_SILENCE, .dur = 0.4 },

@@ -141,6 +141,8 @@ static void do_start(struct play *p, struct play_cmd *c)
 	/* One block first, so the device has something at once. */
 	if (feed_fill(p, 1, &err) < 0)
 		goto fail;
+	log_debug("play: first block queued %.2f ms after the request",
+	          (time_now() - c->t) * 1e3);
 	set_state(p, PLAY_PLAYING);
 	return;
 fail:

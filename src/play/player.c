@@ -147,6 +147,7 @@ static void do_start(struct play *p, struct play_cmd *c)
 	return;
 fail:
 	feed_stop(p);
+	feed_close(&p->fd);         /* a start that failed half-way */
 	set_error(p, &err);
 }
 
@@ -263,8 +264,9 @@ static void *player_main(void *arg)
 				free((char *)cmds[i].req.path);
 				free((void *)cmds[i].req.regions);
 			}
-			if (cmds[i].kind == CMD_START)
-				last_cb_t = time_now();   /* a fresh start gets a fresh watchdog */
+			/* A command may have taken long (opening, measuring, a slow
+			 * seek): the watchdog counts from its end. */
+			last_cb_t = time_now();
 		}
 		if (quit)
 			break;

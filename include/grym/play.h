@@ -131,7 +131,9 @@ void play_free(struct play *p);
 
 /*
  * Start playing r (replacing whatever plays; the device stays open, so
- * this is fast).  The request is copied.  Returns 0, or -GR_EUSAGE with
+ * this is fast).  The request is copied; requests not yet taken up by the
+ * player thread are dropped (the latest start wins, so auto-preview can
+ * post one per cursor move).  Returns 0, or -GR_EUSAGE with
  * err for a request that makes no sense (no path, region out of range).
  * Everything else (unreadable file, no device) ends in PLAY_ERROR.
  */

@@ -4,7 +4,8 @@
  * the published status.
  *
  * Control flow: play_start() and friends append a command to p->q under
- * p->lock (a leaf lock held for a copy) and write to an eventfd.  The
+ * p->lock (a leaf lock held for a copy) and write to an eventfd; a start
+ * drops whatever is still queued (the latest request wins).  The
  * player thread swaps the queue out, runs the commands, keeps the ring
  * filled (feeder.c) and sleeps in poll() on the eventfd: 0 ms while it
  * has data to write, 10 ms while playing, 250 ms while a stream idles,
@@ -309,6 +310,15 @@ static int post(struct play *p, const struct play_cmd *c)
 	int rc = 0;
 
 	pthread_mutex_lock(&p->lock);
+	if (c->kind == CMD_START) {
+		/* Latest wins: a start makes everything still queued moot
+		 * (auto-preview while scrolling posts one start per row). */
+		for (size_t i = 0; i < p->nq; i++) {
+			free((char *)p->q[i].req.path);
+			free((void *)p->q[i].req.regions);
+		}
+		p->nq = 0;
+	}
 	if (p->nq < PLAY_QMAX)
 		p->q[p->nq++] = *c;
 	else

@@ -121,6 +121,15 @@ if [ $rc -eq 0 ] && awk '{ exit !($4 > 0.3 && $4 < 0.85) }' "$T/st.span"; then
 	ok "stop after 0.5 s: $(cut -d' ' -f4 "$T/st.span") s of sound reached the device"
 else not_ok "stop after 0.5 s (exit $rc)"; sed 's/^/# /' "$T/st.span" "$T/st.json"; fi
 
+# 6b. on a terminal a progress line shows the playhead (script(1) gives a pty)
+if command -v script >/dev/null; then
+	conf=$(asoundrc tty 44100)
+	ALSA_CONFIG_PATH=$conf script -qec "$GRYM play $T/lib/plain.wav --stop-after 0.4" /dev/null \
+		>"$T/tty.out" 2>&1
+	grep -q '> 0:00\.[0-9][0-9] / 0:01\.20' "$T/tty.out" && ok "progress line with the playhead on a terminal" ||
+		{ not_ok "progress line"; sed 's/^/# /' "$T/tty.out" | cat -v | head -3; }
+fi
+
 # 7. grym devices sees the configured device
 conf=$(asoundrc dv 44100)
 ALSA_CONFIG_PATH=$conf "$GRYM" devices --json >"$T/dv.json" 2>"$T/dv.err"

@@ -20,7 +20,7 @@
 #include "grym/config.h"
 #include "grym/util.h"
 
-static void die(const struct gr_err *e)
+__attribute__((noreturn)) static void die(const struct gr_err *e)
 {
 	fprintf(stderr, "playfix: %s\n", e->msg);
 	exit(1);

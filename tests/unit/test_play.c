@@ -497,6 +497,13 @@ static void test_player_no_device(void **state)
 	WAIT_FOR(p, st, st.state == PLAY_ERROR && st.serial == 2, 5.0);
 	assert_int_equal(st.state, PLAY_ERROR);
 	assert_float_equal(st.volume, 0.3, 1e-9);
+	/* a burst of starts (auto-preview while scrolling) never fills the
+	 * queue: the latest wins */
+	for (int i = 0; i < 500; i++)
+		assert_int_equal(play_start(p, &r, &err), 0);
+	WAIT_FOR(p, st, st.state == PLAY_ERROR && st.serial == 502, 5.0);
+	assert_int_equal(st.serial, 502);
+	assert_int_equal(st.state, PLAY_ERROR);
 	play_free(p);
 	unsetenv("ALSA_CONFIG_PATH");
 	free(conf);

@@ -18,6 +18,9 @@
  * threads may be writing to it).  With GRYM_DEBUG set the handlers are
  * left alone, so the chatter can be seen when a device misbehaves.
  *
+ * Scheduling: on ALSA the callback thread asks for real-time (SCHED_FIFO)
+ * priority; without the rights (rtprio limit) it runs at normal priority.
+ *
  * Costs: Pa_Initialize() probes every device, 0.05-0.5 s; opening a
  * stream 1-20 ms (ALSA).  Threads: every function takes pa_lock, so
  * PortAudio (not thread-safe) is entered by one thread at a time; the
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <pa_linux_alsa.h>
 #include <portaudio.h>
 
 #include "grym/util.h"
@@ -241,6 +245,11 @@ struct play_stream *dev_open(const char *name, int rate, double latency_ms,
 		s = NULL;
 		goto out;
 	}
+	/* ALSA: ask for SCHED_FIFO on the callback thread (PortAudio falls back
+	 * to normal scheduling when the rtprio limit forbids it). */
+	if (Pa_GetHostApiInfo(d->hostApi) != NULL &&
+	    Pa_GetHostApiInfo(d->hostApi)->type == paALSA)
+		PaAlsa_EnableRealtimeScheduling(s->pa, 1);
 	si = Pa_GetStreamInfo(s->pa);
 	s->latency = si != NULL ? si->outputLatency : latency_ms / 1e3;
 out:

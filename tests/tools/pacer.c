@@ -9,11 +9,14 @@
  * A read that returns more than 20 ms after the moment the "device"
  * needed the data counts as late (the player starved the device).  At
  * EOF, "bytes N late L max_late_ms M" is written to STATS (if given).
+ * It asks for SCHED_FIFO (as a sound card's clock would not be late
+ * because of load; ignored without the rights).
  * Its process id is written to OUT.pid (tests kill it to make the
  * "device" vanish mid-play).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -62,6 +65,10 @@ int main(int argc, char **argv)
 	}
 	/* Fails (EBUSY) while the pipe holds more than a page: retried below. */
 	small = fcntl(0, F_SETPIPE_SZ, 4096) >= 0;
+	{
+		struct sched_param sp = { .sched_priority = 2 };
+		sched_setscheduler(0, SCHED_FIFO, &sp);
+	}
 	/* 5 ms per read, whole 8-byte frames. */
 	chunk = (size_t)(bps / 200) / 8 * 8;
 	if (chunk < 64)

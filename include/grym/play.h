@@ -104,7 +104,7 @@ struct play_status {
 	int loop;               /* bool */
 	int pass;               /* 1-based pass of a loop being heard */
 	int file_rate;          /* Hz */
-	int device_rate;        /* Hz (0 when no stream is open) */
+	int device_rate;        /* Hz of the open (or last) device, 0 before any */
 	double latency_s;       /* output latency the device reports, s */
 	double gain_db;         /* level-match gain being applied, dB */
 	double volume;          /* 0..1 */

@@ -22,12 +22,15 @@
  *
  * Locks: p->lock guards p->q, p->nq, p->st and p->serial; it is a leaf
  * (nothing else is taken while it is held).  PortAudio's own lock
- * (device.c) is taken only by the player thread.  The thread blocks
- * SIGPIPE, and so do PortAudio's threads, which inherit its mask: a
- * device that is a pipe (ALSA's file plugin, a sound server's socket)
- * and goes away gives an EPIPE error, not the death of grym.  Nothing
- * else is blocked, because programs that ALSA plugins start inherit the
- * mask too.
+ * (device.c) is taken only by the player thread.
+ *
+ * Signals: the thread blocks SIGPIPE and the asynchronous signals meant
+ * for the main thread (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH,
+ * SIGCHLD, SIGALRM, SIGUSR1/2, SIGTSTP), and so do PortAudio's threads,
+ * which inherit its mask.  So a device that is a pipe or socket and goes
+ * away gives an EPIPE error rather than killing grym, and Ctrl-C never
+ * lands in the audio thread, where an interrupted write would look like a
+ * device failure.  (Programs an ALSA plugin starts inherit the mask.)
  */
 #include <errno.h>
 #include <math.h>
@@ -91,9 +94,6 @@ static void close_device(struct play *p, int drain)
 {
 	dev_close(p->stream, drain);
 	p->stream = NULL;
-	pthread_mutex_lock(&p->lock);
-	p->st.device_rate = 0;
-	pthread_mutex_unlock(&p->lock);
 }
 
 static int open_device(struct play *p, struct gr_err *err)
@@ -359,9 +359,19 @@ struct play *play_new(const struct play_cfg *cfg, struct gr_err *err)
 		gr_fail(err, GR_EIO, "player: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	/* The thread (and PortAudio's threads, made by it) take no SIGPIPE. */
+	/* The thread (and PortAudio's threads, made by it): see the top. */
 	sigemptyset(&all);
 	sigaddset(&all, SIGPIPE);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGHUP);
+	sigaddset(&all, SIGQUIT);
+	sigaddset(&all, SIGWINCH);
+	sigaddset(&all, SIGCHLD);
+	sigaddset(&all, SIGALRM);
+	sigaddset(&all, SIGUSR1);
+	sigaddset(&all, SIGUSR2);
+	sigaddset(&all, SIGTSTP);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	e = pthread_create(&p->thread, NULL, player_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

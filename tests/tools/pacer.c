@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -67,7 +68,11 @@ int main(int argc, char **argv)
 	small = fcntl(0, F_SETPIPE_SZ, 4096) >= 0;
 	{
 		struct sched_param sp = { .sched_priority = 2 };
+		sigset_t none;
 		sched_setscheduler(0, SCHED_FIFO, &sp);
+		/* started from grym's audio thread, which blocks SIGTERM & co */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	/* 5 ms per read, whole 8-byte frames. */
 	chunk = (size_t)(bps / 200) / 8 * 8;

@@ -5,8 +5,9 @@
  *
  * The loop: request the pages the view needs, draw if anything is dirty,
  * then poll() with a timeout equal to the nearest deadline (a transient
- * message expiring; otherwise none: the loader's one-second status events
- * wake us while the catalog is open).  Handlers only change state and mark
+ * message expiring, the next playhead frame while audition plays;
+ * otherwise none: the loader's one-second status events wake us while
+ * the catalog is open).  Handlers only change state and mark
  * it dirty.  SIGWINCH, SIGINT, SIGTERM and SIGHUP only set flags; a crash
  * signal restores the terminal (async-signal-safe writes and tcsetattr)
  * before dying.  stderr goes to a log file while the screen is in use.
@@ -35,6 +36,8 @@
 #include "grym/catalog.h"
 #include "grym/util.h"
 #include "tui_int.h"
+
+#define TUI_PLAYHEAD_MS 33   /* playhead frame interval while playing, ms (~30 fps) */
 
 static volatile sig_atomic_t sig_quit, sig_winch;
 static struct termios saved_tio;
@@ -325,6 +328,8 @@ static void key(struct tui_app *a, int code)
 		a->dirty |= TUI_DIRTY_ALL;
 		return;
 	}
+	if (code == 27 && tui_export_cancel(a))
+		return;                          /* Esc cancels a running export */
 	if (c == NULL) {
 		if (code == 3)
 			a->quit = 1;                 /* C-c, should the tty deliver it as a key */
@@ -383,9 +388,12 @@ static void event(struct tui_app *a, struct ui_event *ev)
 		} else if (a->region >= d->n_regions) {
 			a->region = d->n_regions - 1;
 		}
+		int fresh = a->detail == NULL || a->detail->id != d->id;
 		tui_detail_free(a->detail);
 		a->detail = d;
 		view_detail_follow(a);
+		if (fresh)
+			aud_selection(a);          /* auto-preview of the new file */
 		break;
 	}
 	case TUI_EV_CHANGED: {
@@ -419,9 +427,15 @@ static void event(struct tui_app *a, struct ui_event *ev)
 		tui_message(a, TR_STATUS, "%s", ev->text);
 		break;
 	case UI_EV_PLAY_STATE:
-		a->playing = ev->a != 0;
-		if (ev->text[0])
-			tui_message(a, TR_STATUS_WARN, "%s", ev->text);
+		/* our player's: the status has more than the event */
+		if (a->player != NULL)
+			aud_update(a);
+		else
+			a->playing = ev->a != 0;
+		break;
+	case TUI_EV_EXPORT:
+	case TUI_EV_EXPORT_DONE:
+		tui_export_event(a, ev);
 		break;
 	default:
 		break;
@@ -550,6 +564,19 @@ static void loop(struct tui_app *a)
 			}
 			timeout = (int)(left * 1000) + 1;
 		}
+		/* the playhead: a frame every TUI_PLAYHEAD_MS, only while playing */
+		if (a->playing) {
+			double now = time_now();
+			if (now >= a->next_tick) {
+				a->next_tick = now + TUI_PLAYHEAD_MS / 1000.0;
+				aud_update(a);
+				a->dirty |= TUI_DIRTY_DETAIL | TUI_DIRTY_STATUS;
+				continue;
+			}
+			int ms = (int)((a->next_tick - now) * 1000) + 1;
+			if (timeout < 0 || ms < timeout)
+				timeout = ms;
+		}
 		pf[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		pf[1] = (struct pollfd){ .fd = tui_events_fd(), .events = POLLIN };
 		if (poll(pf, 2, timeout) < 0) {
@@ -582,6 +609,9 @@ int tui_run(const struct tui_opts *o, struct gr_err *err)
 	a.opts = o;
 	a.t0 = time_now();
 	a.region = -1;
+	a.play_region = -1;
+	a.volume = o->cfg->volume;
+	a.auto_preview = o->cfg->auto_preview;
 	model_init(&a.m);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return gr_fail(err, GR_EUSAGE, "the browser needs a terminal (use grym ls for scripts)");
@@ -638,6 +668,8 @@ int tui_run(const struct tui_opts *o, struct gr_err *err)
 	if (sig_quit == SIGHUP)
 		log_info("terminal hung up");
 out:
+	aud_free(&a);                    /* stops and joins the player thread */
+	tui_export_free(&a);             /* cancels and joins a running export */
 	loader_free(a.loader);           /* joins: no more ui_post from it */
 	tui_events_close();
 	if (curses_on) {

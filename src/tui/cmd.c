@@ -9,8 +9,9 @@
  * scan.log) so quitting the browser or losing the SSH session does not
  * stop it; its progress shows in the status line from the catalog's jobs.
  *
- * Audition (space), export (e) and similar (s) are hooks: until those
- * modules land they say so in the status line instead of pretending.
+ * Audition (space, [ ], L, ( ), :loop, :volume, :preview) goes to
+ * audition.c, export (e, :export) to export_job.c; similar (s) is a hook
+ * that says so in the status line until similarity search lands.
  *
  * Thread rules: UI thread only.
  */
@@ -220,6 +221,49 @@ static void cmd_sort(struct tui_app *a, const char *field)
 	cmd_apply_query(a);
 }
 
+/* :volume 0.7, :volume 70%, :volume +0.1 */
+static void cmd_volume(struct tui_app *a, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	int rel = arg[0] == '+' || arg[0] == '-';
+
+	if (end == arg) {
+		tui_message(a, TR_STATUS_WARN, "usage: :volume 0..1 (or 0%%..100%%, +0.1, -10%%)");
+		return;
+	}
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	while (*end == ' ')
+		end++;
+	if (*end != '\0' || !(v >= -1 && v <= 1 + 1e-9)) {
+		tui_message(a, TR_STATUS_WARN, "usage: :volume 0..1 (or 0%%..100%%, +0.1, -10%%)");
+		return;
+	}
+	aud_volume(a, v, rel);
+}
+
+/* :export [DIR] sets the folder (when given) and exports; :export! also
+ * replaces existing files */
+static void cmd_export(struct tui_app *a, const char *dir, int force)
+{
+	while (*dir == ' ')
+		dir++;
+	if (*dir) {
+		char *p = path_expand(dir);
+		if (strlen(p) >= sizeof(a->export_dir)) {
+			tui_message(a, TR_STATUS_ERR, "export folder name too long");
+			free(p);
+			return;
+		}
+		str_lcpy(a->export_dir, p, sizeof(a->export_dir));
+		free(p);
+	}
+	tui_export_start(a, force);
+}
+
 void cmd_line(struct tui_app *a, const char *line)
 {
 	char verb[32];
@@ -247,6 +291,18 @@ void cmd_line(struct tui_app *a, const char *line)
 		cmd_theme(a, line);
 	else if (!strcmp(verb, "sort"))
 		cmd_sort(a, line);
+	else if (!strcmp(verb, "loop"))
+		aud_loop(a, line);
+	else if (!strcmp(verb, "preview"))
+		aud_preview(a, line);
+	else if (!strcmp(verb, "volume") || !strcmp(verb, "vol"))
+		cmd_volume(a, line);
+	else if (!strcmp(verb, "export") || !strcmp(verb, "export!"))
+		cmd_export(a, line, verb[6] == '!');
+	else if (!strcmp(verb, "stop")) {
+		if (a->player != NULL)
+			play_stop(a->player);
+	}
 	else if (!strcmp(verb, "filter")) {
 		struct gr_err err = { 0 };
 		struct cat_query *q = cat_query_parse(line, NULL, &err);
@@ -272,9 +328,10 @@ static void input_set(struct tui_app *a, int mode, const char *text)
 	a->dirty |= TUI_DIRTY_INPUT;
 }
 
-static void select_region(struct tui_app *a, int r)
+void cmd_select_region(struct tui_app *a, int r)
 {
 	const struct tui_detail *d = a->detail;
+	int before = a->region;
 
 	if (d == NULL || d->id != a->m.sel_id || d->n_regions == 0)
 		return;
@@ -285,6 +342,8 @@ static void select_region(struct tui_app *a, int r)
 	a->region = r;
 	view_detail_follow(a);
 	a->dirty |= TUI_DIRTY_DETAIL;
+	if (r != before)
+		aud_selection(a);
 }
 
 static void list_move(struct tui_app *a, long delta, long to)
@@ -305,31 +364,34 @@ void cmd_run(struct tui_app *a, const char *c)
 	if (c[0] == ':')
 		cmd_line(a, c + 1);
 	else if (!strcmp(c, "down"))
-		det ? select_region(a, a->region + 1) : list_move(a, 1, -1);
+		det ? cmd_select_region(a, a->region + 1) : list_move(a, 1, -1);
 	else if (!strcmp(c, "up"))
-		det ? select_region(a, a->region - 1) : list_move(a, -1, -1);
+		det ? cmd_select_region(a, a->region - 1) : list_move(a, -1, -1);
 	else if (!strcmp(c, "page-down"))
-		det ? select_region(a, a->region + page) : list_move(a, a->m.height - 1, -1);
+		det ? cmd_select_region(a, a->region + page) : list_move(a, a->m.height - 1, -1);
 	else if (!strcmp(c, "page-up"))
-		det ? select_region(a, a->region - page) : list_move(a, -(a->m.height - 1), -1);
+		det ? cmd_select_region(a, a->region - page) : list_move(a, -(a->m.height - 1), -1);
 	else if (!strcmp(c, "top"))
-		det ? select_region(a, 0) : list_move(a, 0, 0);
+		det ? cmd_select_region(a, 0) : list_move(a, 0, 0);
 	else if (!strcmp(c, "bottom"))
-		det ? select_region(a, 1 << 30) : list_move(a, 0, LONG_MAX / 2);
+		det ? cmd_select_region(a, 1 << 30) : list_move(a, 0, LONG_MAX / 2);
 	else if (!strcmp(c, "focus-detail")) {
 		a->pane = PANE_DETAIL;
 		if (a->region < 0)
-			select_region(a, 0);
+			cmd_select_region(a, 0);
 		a->dirty |= TUI_DIRTY_ALL;
 	} else if (!strcmp(c, "switch-pane")) {
 		a->pane = a->pane == PANE_LIST ? PANE_DETAIL : PANE_LIST;
 		if (a->pane == PANE_DETAIL && a->region < 0)
-			select_region(a, 0);
+			cmd_select_region(a, 0);
 		a->dirty |= TUI_DIRTY_ALL;
-	} else if (!strcmp(c, "prev-region"))
-		select_region(a, a->region - 1);
-	else if (!strcmp(c, "next-region"))
-		select_region(a, a->region + 1);
+	} else if (!strcmp(c, "prev-region")) {
+		if (!aud_step(a, -1))
+			cmd_select_region(a, a->region - 1);
+	} else if (!strcmp(c, "next-region")) {
+		if (!aud_step(a, 1))
+			cmd_select_region(a, a->region + 1);
+	}
 	else if (!strcmp(c, "zoom-in") || !strcmp(c, "zoom-out")) {
 		view_detail_zoom(a, c[5] == 'i' ? 2.0 : 0.5);
 		a->dirty |= TUI_DIRTY_DETAIL;
@@ -344,11 +406,15 @@ void cmd_run(struct tui_app *a, const char *c)
 	else if (!strcmp(c, "prev-match"))
 		list_move(a, -1, -1);
 	else if (!strcmp(c, "play"))
-		/* audition hook: the play module (issue 7) plugs in here */
-		tui_message(a, TR_STATUS_WARN, "audition not available yet");
+		aud_toggle(a);
+	else if (!strcmp(c, "loop"))
+		aud_loop(a, "");
+	else if (!strcmp(c, "volume-up") || !strcmp(c, "volume-down"))
+		aud_volume(a, c[7] == 'u' ? 0.1 : -0.1, 1);
+	else if (!strcmp(c, "preview"))
+		aud_preview(a, "");
 	else if (!strcmp(c, "export"))
-		/* export hook (issue 8) */
-		tui_message(a, TR_STATUS_WARN, "export not available yet");
+		tui_export_start(a, 0);
 	else if (!strcmp(c, "similar"))
 		/* similarity hook (issue 10) */
 		tui_message(a, TR_STATUS_WARN, "similar sounds not available yet");

@@ -4,9 +4,9 @@
  * A list of events by value under one leaf mutex (nothing else is locked
  * while it is held), and a nonblocking close-on-exec self-pipe whose read
  * end the UI loop polls.  The UI swaps the whole list out under the lock
- * and handles it after unlocking.  UI_EV_JOBS and TUI_EV_STATUS are
- * coalesced: a newer one replaces the queued one, so a busy scan can't
- * flood the queue.
+ * and handles it after unlocking.  UI_EV_JOBS, TUI_EV_STATUS and
+ * TUI_EV_EXPORT (progress) are coalesced: a newer one replaces the queued
+ * one, so a busy scan or export can't flood the queue.
  *
  * Costs: ui_post is O(queued events) for coalescing (a handful) plus one
  * write(2).  Thread rules: ui_post from any thread; the rest UI thread.
@@ -84,7 +84,7 @@ void ui_post(const struct ui_event *ev)
 	pthread_mutex_lock(&ev_lock);
 	if (ev_active) {
 		size_t i = ev_n;
-		if (ev->type == UI_EV_JOBS || ev->type == TUI_EV_STATUS) {
+		if (ev->type == UI_EV_JOBS || ev->type == TUI_EV_STATUS || ev->type == TUI_EV_EXPORT) {
 			for (i = 0; i < ev_n; i++)
 				if (ev_list[i].type == ev->type)
 					break;

@@ -31,6 +31,7 @@
 #include "grym/config.h"
 #include "grym/dsp.h"
 #include "grym/err.h"
+#include "grym/play.h"
 #include "grym/tui.h"
 
 /* ---- list model (model.c) ----------------------------------------------- */
@@ -205,6 +206,10 @@ enum {
 	TUI_EV_CHANGED,        /* another process committed to the catalog */
 	TUI_EV_STATUS,         /* ptr: struct tui_status * (coalesced) */
 	TUI_EV_RESULT,         /* a: 0 ok / <0 failed, text: message for the status line */
+	TUI_EV_EXPORT,         /* progress: a item, b total, x fraction of the item,
+	                          text: output name (coalesced) */
+	TUI_EV_EXPORT_DONE,    /* a: files written or -GR_E*, b: failed items,
+	                          text: message for the status line */
 };
 
 /* Start/stop accepting events; the fd becomes readable when some wait. */
@@ -336,7 +341,22 @@ struct tui_app {
 	char msg[192];          /* transient message */
 	int msg_role;
 	double msg_until;       /* time_now() when it goes */
-	int playing;            /* audition state (hook) */
+	/* audition (audition.c) */
+	struct play *player;    /* NULL until space is first pressed */
+	int playing;            /* player starting or playing */
+	int64_t play_file;      /* file id of the last start, 0 none */
+	int play_region;        /* region the player reported last (-1 none) */
+	struct play_status pst; /* last status read by aud_update() */
+	uint64_t err_serial;    /* start whose error was already shown */
+	double volume;          /* 0..1 */
+	int loop;               /* bool: loop what plays */
+	int auto_preview;       /* bool: play the selection when it changes */
+	double next_tick;       /* time_now() of the next playhead frame */
+	/* export (export_job.c) */
+	struct tui_export *exp; /* running export, NULL none */
+	char export_dir[1024];  /* target folder ("" = ~/grym-export) */
+	double export_confirm;  /* time_now() of an 'e' that asked to confirm */
+	char export_prog[128];  /* progress for the status line, "" none */
 	/* help overlay */
 	char **help;
 	int nhelp, help_top;
@@ -387,6 +407,39 @@ void tui_input_key(struct tui_app *a, int code);
 /* app.c: start a --bench measurement of a key of this kind */
 void tui_bench_key(struct tui_app *a, const char *kind);
 
+/* audition.c: the player, created on first use (UI thread only) */
+/* space: play the selected region (detail pane) or file; stop when that
+ * is what plays */
+void aud_toggle(struct tui_app *a);
+/* [ / ]: while playing jump to the previous / next region (1), else 0 */
+int aud_step(struct tui_app *a, int dir);
+/* arg "" toggles, "on"/"off" set */
+void aud_loop(struct tui_app *a, const char *arg);
+void aud_preview(struct tui_app *a, const char *arg);
+/* Volume 0..1, absolute or by delta (relative = 1) */
+void aud_volume(struct tui_app *a, double v, int relative);
+/* The selection changed: with auto-preview, play it. */
+void aud_selection(struct tui_app *a);
+/* Read the player's status: state changes, errors, underruns, the region
+ * it moved to.  Returns 1 while starting or playing. */
+int aud_update(struct tui_app *a);
+/* Audible playhead in file seconds if the shown file plays, else -1. */
+double aud_playhead(const struct tui_app *a);
+/* The status line's audition part ("" when nothing to say) */
+void aud_status_text(const struct tui_app *a, char *buf, size_t n);
+void aud_free(struct tui_app *a);
+
+/* export_job.c: `e` - build the set and write it on a worker thread with
+ * its own read-only catalog handle (the loader's is never shared) */
+/* Export what is selected (see cmd.c); force replaces existing files. */
+void tui_export_start(struct tui_app *a, int force);
+/* Esc: ask a running export to stop (1), or 0 when none runs */
+int tui_export_cancel(struct tui_app *a);
+/* TUI_EV_EXPORT / _DONE arrived */
+void tui_export_event(struct tui_app *a, const struct ui_event *ev);
+/* Quit: cancel and join. */
+void tui_export_free(struct tui_app *a);
+
 /* cmd.c */
 /* Run a command name from the keymap (or ":line"); the key code is given
  * for commands that care (none yet). */
@@ -397,5 +450,7 @@ void cmd_line(struct tui_app *a, const char *line);
 void cmd_apply_query(struct tui_app *a);
 /* The selection changed: ask for the detail of the selected file. */
 void cmd_want_detail(struct tui_app *a);
+/* Select region r of the shown file (clamped). */
+void cmd_select_region(struct tui_app *a, int r);
 
 #endif

@@ -12,7 +12,9 @@
  * not do (the UI thread never decodes).  Braille packs 2x4 dots per cell,
  * blocks use half blocks, ASCII uses '#'.  A column takes the colour of
  * the class of the region under it; the selected region is highlighted in
- * the waveform, the timeline and the table alike.
+ * the waveform, the timeline and the table alike.  While the shown file
+ * plays, the playhead (audition.c, an atomic read per frame) is a
+ * reversed column in the waveform and a bar on the timeline.
  *
  * Costs: O(width x height + buckets in view).  Thread rules: UI thread.
  */
@@ -217,6 +219,39 @@ static void draw_timeline(struct tui_app *a)
 		draw_text(y, b->x + b->w - w2, w2, buf2, draw_attr(a, TR_DIM));
 }
 
+/* Column of the playhead in a box w cells wide, or -1 when it is not in
+ * view (or nothing of this file plays). */
+static int playhead_col(const struct tui_app *a, double ph, int w)
+{
+	double span = a->view_t1 - a->view_t0;
+
+	if (ph < 0 || span <= 0 || ph < a->view_t0 || ph >= a->view_t1)
+		return -1;
+	int x = (int)((ph - a->view_t0) / span * w);
+	return x < 0 ? 0 : x >= w ? w - 1 : x;
+}
+
+static void draw_playhead(struct tui_app *a)
+{
+	double ph = aud_playhead(a);
+	int at = draw_attr(a, TR_PLAYHEAD);
+	int x = playhead_col(a, ph, a->wave.w);
+
+	if (x < 0)
+		return;
+	for (int y = 0; y < a->wave.h; y++)
+		mvchgat(a->wave.y + y, a->wave.x + x, 1, (attr_t)(at | A_REVERSE), 0, NULL);
+	if (a->tline.h <= 0 || (x = playhead_col(a, ph, a->tline.w)) < 0)
+		return;
+	move(a->tline.y, a->tline.x + x);
+	if (a->ascii) {
+		attrset((attr_t)at);
+		addch('|');
+	} else {
+		put_cp(0x2503, at);     /* heavy vertical bar */
+	}
+}
+
 static void draw_table(struct tui_app *a)
 {
 	const struct tui_detail *d = a->detail;
@@ -324,6 +359,8 @@ void view_detail_draw(struct tui_app *a)
 		draw_wave(a);
 	if (a->tline.h > 0)
 		draw_timeline(a);
+	if (a->wave.h > 0)
+		draw_playhead(a);
 	draw_table(a);
 }
 

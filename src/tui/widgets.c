@@ -6,7 +6,9 @@
  * Status line, left to right: catalog name, matching/total files, regions,
  * a running scan's progress (from the catalog's job counts, so a scan
  * started by another process shows too), failures, plugins switched off
- * by the circuit breaker; a transient message replaces the right part.
+ * by the circuit breaker; on the right a running export's progress and
+ * what plays (position, region, loop, volume, underruns), or a transient
+ * message in their place.
  *
  * Costs: O(width).  Thread rules: UI thread only.
  */
@@ -81,8 +83,20 @@ void widgets_status_draw(struct tui_app *a)
 		if (x < lw + 1)
 			x = lw + 1 < w / 3 ? lw + 1 : w / 3;
 		draw_text(a->status_y, x, w - x, right, draw_attr(a, role));
-	} else if (a->playing) {
-		draw_text(a->status_y, w - 10, 10, " playing ", draw_attr(a, TR_STATUS_WARN));
+	} else {
+		/* export progress and audition, when there is any */
+		char aud[160];
+		aud_status_text(a, aud, sizeof(aud));
+		snprintf(right, sizeof(right), " %s%s%s ", a->export_prog,
+		         a->export_prog[0] && aud[0] ? " | " : "", aud);
+		if (right[2] == '\0')
+			return;
+		int rw = draw_width(right), lw = draw_width(left);
+		int x = w - rw;
+		if (x < lw + 1)
+			x = lw + 1 < w / 3 ? lw + 1 : w / 3;
+		draw_text(a->status_y, x, w - x, right,
+		          draw_attr(a, a->pst.underruns > 0 && !a->playing ? TR_STATUS_WARN : TR_STATUS));
 	}
 }
 

@@ -101,7 +101,8 @@ static const struct gr_keybind default_keys[] = {
 	{ "[", "prev-region" }, { "]", "next-region" },
 	{ "+", "zoom-in" }, { "-", "zoom-out" }, { "h", "pan-left" }, { "l", "pan-right" },
 	{ "/", "filter" }, { "n", "next-match" }, { "N", "prev-match" },
-	{ "space", "play" }, { "t", "tag" }, { "e", "export" }, { "r", "reanalyse" },
+	{ "space", "play" }, { "L", "loop" }, { "(", "volume-down" }, { ")", "volume-up" },
+	{ "P", "preview" }, { "t", "tag" }, { "e", "export" }, { "r", "reanalyse" },
 	{ "a", "scan" }, { "s", "similar" }, { "?", "help" }, { ":", "command" },
 	{ "q", "quit" },
 };

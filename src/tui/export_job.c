@@ -131,8 +131,8 @@ static void *run(void *arg)
 		for (size_t i = 0; i < total && !*why; i++)
 			if (export_set_item(set, i)->status < 0)
 				why = export_set_item(set, i)->error;
-		snprintf(msg, sizeof(msg), "%zu file%s written to %s, %d failed: %s", written,
-		         written == 1 ? "" : "s", x->dir, failed, why);
+		snprintf(msg, sizeof(msg), "%d of %zu failed (%s); %zu written to %s", failed,
+		         total, why, written, x->dir);
 		post_done((int64_t)written, failed, msg);
 	} else {
 		snprintf(msg, sizeof(msg), "%zu file%s written to %s", written,
@@ -141,13 +141,16 @@ static void *run(void *arg)
 	}
 	goto out;
 fail:
-	/* the command line's hint is --force; here it is :export! */
-	if (err.code == GR_EBUSY) {
-		char *hint = strstr(err.msg, "use --force");
-		if (hint != NULL)
-			snprintf(hint, sizeof(err.msg) - (size_t)(hint - err.msg), ":export! replaces");
+	/* "DIR/x.wav exists; use --force" is the command line's; here the
+	 * folder is known and the hint is :export! */
+	char *ex = strstr(err.msg, " exists; use --force");
+	if (err.code == GR_EBUSY && ex != NULL) {
+		*ex = '\0';
+		snprintf(msg, sizeof(msg), "not exported: %s exists (:export! replaces)",
+		         path_base(err.msg));
+	} else {
+		snprintf(msg, sizeof(msg), "export failed: %s", err.msg);
 	}
-	snprintf(msg, sizeof(msg), "export failed: %s", err.msg);
 	post_done(err.code ? -err.code : -GR_EIO, 0, msg);
 out:
 	cat_close(c);

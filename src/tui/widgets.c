@@ -7,8 +7,8 @@
  * a running scan's progress (from the catalog's job counts, so a scan
  * started by another process shows too), failures, plugins switched off
  * by the circuit breaker; on the right a running export's progress and
- * what plays (position, region, loop, volume, underruns), or a transient
- * message in their place.
+ * what plays (position, region, loop, volume, underruns), after a
+ * transient message when there is one.
  *
  * Costs: O(width).  Thread rules: UI thread only.
  */
@@ -40,7 +40,7 @@ void tui_message(struct tui_app *a, int role, const char *fmt, ...)
 
 void widgets_status_draw(struct tui_app *a)
 {
-	char left[256], right[256];
+	char left[256], right[640], aud[160];
 	int n = 0, at = draw_attr(a, TR_STATUS), w = a->cols;
 	const struct tui_status *s = &a->st;
 
@@ -75,29 +75,22 @@ void widgets_status_draw(struct tui_app *a)
 	}
 	draw_fill(a->status_y, 0, w, at);
 	draw_text(a->status_y, 0, w, left, at);
-	if (a->msg[0] && time_now() < a->msg_until) {
-		int role = a->msg_role ? a->msg_role : TR_STATUS;
-		snprintf(right, sizeof(right), " %s ", a->msg);
-		int rw = draw_width(right), lw = draw_width(left);
-		int x = w - rw;
-		if (x < lw + 1)
-			x = lw + 1 < w / 3 ? lw + 1 : w / 3;
-		draw_text(a->status_y, x, w - x, right, draw_attr(a, role));
-	} else {
-		/* export progress and audition, when there is any */
-		char aud[160];
-		aud_status_text(a, aud, sizeof(aud));
-		snprintf(right, sizeof(right), " %s%s%s ", a->export_prog,
-		         a->export_prog[0] && aud[0] ? " | " : "", aud);
-		if (right[2] == '\0')
-			return;
-		int rw = draw_width(right), lw = draw_width(left);
-		int x = w - rw;
-		if (x < lw + 1)
-			x = lw + 1 < w / 3 ? lw + 1 : w / 3;
-		draw_text(a->status_y, x, w - x, right,
-		          draw_attr(a, a->pst.underruns > 0 && !a->playing ? TR_STATUS_WARN : TR_STATUS));
-	}
+	/* right-aligned: a transient message, then a running export's
+	 * progress and what plays; the message goes first, being the newest */
+	int has_msg = a->msg[0] && time_now() < a->msg_until;
+	aud_status_text(a, aud, sizeof(aud));
+	snprintf(right, sizeof(right), " %s%s%s%s%s ", has_msg ? a->msg : "",
+	         has_msg && (a->export_prog[0] || aud[0]) ? " | " : "", a->export_prog,
+	         a->export_prog[0] && aud[0] ? " | " : "", aud);
+	if (right[2] == '\0')
+		return;
+	int rw = draw_width(right), lw = draw_width(left);
+	int x = w - rw;
+	if (x < lw + 1)
+		x = lw + 1 < w / 3 ? lw + 1 : w / 3;
+	int role = has_msg ? (a->msg_role ? a->msg_role : TR_STATUS) :
+	           a->pst.underruns > 0 ? TR_STATUS_WARN : TR_STATUS;
+	draw_text(a->status_y, x, w - x, right, draw_attr(a, role));
 }
 
 void widgets_input_draw(struct tui_app *a)

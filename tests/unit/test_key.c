@@ -47,7 +47,7 @@ static void cadence(float *x, size_t n, int key, double at, int reps, double cen
 	static const int min[4][4] = {
 		{ 0, 3, 7, 12 }, { 5, 5, 8, 12 }, { 7, 2, 7, 11 }, { 0, 3, 7, 12 },
 	};
-	int t = key % 12;
+	int t = key % 12, mid = 60 + t - (t >= 6 ? 12 : 0);   /* tonic in F#3..F4 */
 	const int (*prog)[4] = key >= 12 ? min : maj;
 	size_t len = (size_t)(CHORD_S * SIG_RATE);
 	for (int r = 0; r < reps; r++)
@@ -56,7 +56,7 @@ static void cadence(float *x, size_t n, int key, double at, int reps, double cen
 			int bass = 36 + (t + prog[c][0]) % 12;
 			sig_note(x, n, s, len, sig_midi_hz(bass, cents), 0.35f);
 			for (int v = 1; v < 4; v++)
-				sig_note(x, n, s, len, sig_midi_hz(57 + t + prog[c][v], cents), 0.2f);
+				sig_note(x, n, s, len, sig_midi_hz(mid + prog[c][v], cents), 0.2f);
 		}
 }
 

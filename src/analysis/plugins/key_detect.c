@@ -11,8 +11,8 @@
  * the bins are folded to 12 pitch classes around it, so a detuned
  * recording keeps its pitch classes.  Each block is log-compressed (soft
  * notes still count), summed into a global chroma and correlated with the
- * key profiles of key_profile.c.  Chroma with too little contrast (noise,
- * drums) gives no key.  For sections, 24-s windows every 8 s are scored
+ * key profiles of key_profile.c.  No key when the chroma is flat (noise)
+ * or mostly transient (drums: the median filter removes most of it).  For sections, 24-s windows every 8 s are scored
  * alike and a Viterbi pass with a switching penalty finds the key path;
  * sections shorter than 30 s are absorbed, and the region's key is the
  * one held longest.
@@ -34,6 +34,7 @@
 #define LOG_GAIN 10.0        /* log(1 + gain * x / mean) compression */
 #define CONTRAST_MIN 0.12f   /* coefficient of variation of chroma12 */
 #define SCORE_MIN 0.25f      /* best correlation needed for a key */
+#define TONAL_MIN 0.55f      /* share of chroma energy that must be sustained */
 #define SOFTMAX_BETA 25.0    /* score -> probability sharpness */
 #define SEC_WIN 24.0         /* s, section window */
 #define SEC_HOP 8.0          /* s */
@@ -251,10 +252,14 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 			h36[b][j] = tmp[m / 2];
 		}
 	}
-	double e[36] = { 0 };
+	double e[36] = { 0 }, all = 0, kept = 0;
 	for (size_t b = 0; b < nb; b++)
-		for (int j = 0; j < 36; j++)
+		for (int j = 0; j < 36; j++) {
 			e[j] += h36[b][j];
+			kept += h36[b][j];
+			all += b36[b][j];
+		}
+	dg.tonal = all > 0 ? (float)(kept / all) : 0;
 	out->tuning_cents = key_tuning(e);
 	/* fold, then log-compress relative to the mean block level */
 	double mean = 0;
@@ -282,7 +287,7 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 	int best, run;
 	float pb, pr;
 	rank(dg.score, &best, &run, &pb, &pr);
-	if (dg.contrast < CONTRAST_MIN || dg.score[best] < SCORE_MIN)
+	if (dg.contrast < CONTRAST_MIN || dg.tonal < TONAL_MIN || dg.score[best] < SCORE_MIN)
 		goto done;
 	out->key = best;
 	out->conf = pb;

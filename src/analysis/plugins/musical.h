@@ -35,6 +35,9 @@ struct tempo_diag {
 	float pulse;          /* periodicity strength at the chosen period, 0..1 */
 	float raw_bpm;        /* tempo before the beat-grid refinement */
 	float meter_d[4];     /* pattern distance at beat lags 2, 3, 4, 6 */
+	float mid_ratio;      /* onset strength between beats / on beats */
+	float alt_ratio;      /* weaker / stronger of odd and even beats */
+	int octave;           /* -1 halved, 1 doubled, 0 kept by the beat test */
 };
 
 /*
@@ -68,7 +71,7 @@ struct key_in {
 struct key_diag {
 	float chroma12[12];   /* folded global chroma, sum 1 */
 	float score[24];      /* profile correlation per key */
-	float tonal;          /* share of tonal weight, 0..1 */
+	float tonal;          /* share of chroma energy that is sustained, 0..1 */
 	float contrast;       /* spread of chroma12 (0 = flat) */
 };
 

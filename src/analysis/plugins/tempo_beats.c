@@ -13,9 +13,9 @@
  *
  * Meter: every beat gets an accent vector (onset strength and low-band
  * energy at the beat).  Duple music repeats its accent pattern every 2 or
- * 4 beats, triple music every 3 or 6, so the mean distance between beat
- * vectors k beats apart, for k = 2, 3, 4, 6, decides between 4 and 3
- * beats per bar.  The downbeat is the bar phase with the strongest accent.
+ * 4 beats, triple music every 3, so the mean distance between beat
+ * vectors k beats apart, for k = 2, 3, 4, decides between 4 and 3 beats
+ * per bar.  The downbeat is the bar phase with the strongest accent.
  *
  * Costs: O(frames x period) for the DP, O(beats) for the rest.
  * Thread rules: reentrant.
@@ -199,7 +199,8 @@ static void meter(const struct tempo_in *in, const double *o, const double *bt, 
 		d[k] = cnt ? d[k] / (double)cnt : 0;
 		dg->meter_d[k] = (float)d[k];
 	}
-	double duple = fmin(d[0], d[2]), triple = fmin(d[1], d[3]);
+	/* lag 6 repeats both patterns: it is kept for the detail only */
+	double duple = fmin(d[0], d[2]), triple = d[1];
 	int m;
 	if (triple < 0.75 * duple) {
 		m = 3;
@@ -249,6 +250,18 @@ int tempo_track(const struct tempo_in *in, const double *o, double p,
 	nb = trim_beats(o, n, bt, nb);
 	if (nb < 4)
 		goto out;
+	/* how strong the onsets are between beats and on alternate beats:
+	 * the octave test of tempo_estimate() */
+	double on[2] = { 0, 0 }, mid = 0;
+	for (size_t i = 0; i < nb; i++) {
+		on[i % 2] += local_max(o, n, bt[i], 1);
+		if (i + 1 < nb)
+			mid += local_max(o, n, 0.5 * (bt[i] + bt[i + 1]), 1);
+	}
+	double m0 = on[0] / (double)((nb + 1) / 2), m1 = on[1] / (double)(nb / 2);
+	double mon = (on[0] + on[1]) / (double)nb;
+	dg->mid_ratio = mon > 0 ? (float)(mid / (double)(nb - 1) / mon) : 0;
+	dg->alt_ratio = fmax(m0, m1) > 0 ? (float)(fmin(m0, m1) / fmax(m0, m1)) : 0;
 	double q = grid_period(bt, nb, p);
 	out->has_tempo = 1;
 	out->bpm = (float)(60.0 * in->fps / q);

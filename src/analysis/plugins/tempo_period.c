@@ -36,6 +36,10 @@
 #define PRIOR_OCT 0.9      /* its width, octaves (1 sigma) */
 #define PULSE_MIN 0.10f    /* below this periodicity: no tempo */
 #define MIN_SECONDS 3.0    /* shorter regions: no tempo */
+#define MID_DOUBLE 0.8     /* between-beat / on-beat onsets above this: x2 */
+#define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
+#define ALT_HALF 0.35      /* weak / strong alternate beats below this: x1/2 */
+#define HALF_MIN 50.0      /* ... unless the halved tempo is below this */
 
 /* Linear interpolation of a[] at fractional index x (0 outside). */
 static double lerp_at(const double *a, size_t n, double x)
@@ -254,6 +258,39 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	if (pulse < PULSE_MIN || (double)in->n < 3 * p)
 		goto done;
 
+	rc = tempo_track(in, o, p, out, &dg, err);
+	if (rc < 0 || !out->has_tempo)
+		goto done;
+	/* octave test on the beat grid: onsets as strong between the beats
+	 * as on them mean the beat is twice as fast; every other beat much
+	 * weaker means it is half as fast */
+	double bpm0 = 60.0 * in->fps / p;
+	int oct = 0;
+	if (dg.mid_ratio > MID_DOUBLE && 2 * bpm0 <= DOUBLE_MAX)
+		oct = 1;
+	else if (dg.alt_ratio < ALT_HALF && bpm0 / 2 >= HALF_MIN)
+		oct = -1;
+	if (oct) {
+		struct tempo_diag first = dg;
+		double p2 = refine_period(acf, L, oct > 0 ? p / 2 : p * 2, 0.01);
+		free(out->beats);
+		set_no_tempo(out);
+		rc = tempo_track(in, o, p2, out, &dg, err);
+		dg.mid_ratio = first.mid_ratio;
+		dg.alt_ratio = first.alt_ratio;
+		if (rc < 0)
+			goto done;
+		if (out->has_tempo) {
+			p = p2;
+		} else {
+			oct = 0;
+			rc = tempo_track(in, o, p, out, &dg, err);
+			if (rc < 0 || !out->has_tempo)
+				goto done;
+		}
+	}
+	dg.octave = oct;
+
 	/* alternates: octave relatives with their prior-weighted salience */
 	double bpm = 60.0 * in->fps / p;
 	double main_w = salience(acf, L, p) * prior(bpm), total = main_w;
@@ -268,10 +305,6 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 		total += alt[na].w;
 		na++;
 	}
-
-	rc = tempo_track(in, o, p, out, &dg, err);
-	if (rc < 0 || !out->has_tempo)
-		goto done;
 	/* scale alternates to the refined tempo so x2 stays exactly x2 */
 	double scale = out->bpm / bpm;
 	/* strongest first; x1/2 and x2 are kept whatever their score */

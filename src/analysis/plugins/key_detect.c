@@ -29,17 +29,39 @@
 #include "grym/util.h"
 #include "musical.h"
 
+#ifndef BLOCK
 #define BLOCK 4              /* frames per block */
+#endif
+#ifndef MED
 #define MED 2                /* median over +-MED blocks */
+#endif
+#ifndef LOG_GAIN
 #define LOG_GAIN 10.0        /* log(1 + gain * x / mean) compression */
+#endif
+#ifndef CONTRAST_MIN
 #define CONTRAST_MIN 0.12f   /* coefficient of variation of chroma12 */
+#endif
+#ifndef SCORE_MIN
 #define SCORE_MIN 0.25f      /* best correlation needed for a key */
+#endif
+#ifndef TONAL_MIN
 #define TONAL_MIN 0.55f      /* share of chroma energy that must be sustained */
+#endif
+#ifndef SOFTMAX_BETA
 #define SOFTMAX_BETA 25.0    /* score -> probability sharpness */
+#endif
+#ifndef SEC_WIN
 #define SEC_WIN 24.0         /* s, section window */
+#endif
+#ifndef SEC_HOP
 #define SEC_HOP 8.0          /* s */
+#endif
+#ifndef SEC_PENALTY
 #define SEC_PENALTY 1.5      /* Viterbi cost of a key change (correlation units) */
+#endif
+#ifndef SEC_MIN
 #define SEC_MIN 30.0         /* s, shortest section reported */
+#endif
 
 static int cmp_float(const void *a, const void *b)
 {
@@ -211,6 +233,54 @@ out:
 	return ret;
 }
 
+/* Weighted block means of the chroma (b36, nb = ceil(n / BLOCK) rows,
+ * zeroed by the caller) and their median along time (h36): sustained
+ * notes stay, bursts go. */
+static void blocks_hpss(const float *chroma, size_t stride, const float *weight, size_t n,
+                        float (*b36)[36], float (*h36)[36])
+{
+	size_t nb = (n + BLOCK - 1) / BLOCK;
+	for (size_t i = 0; i < n; i++) {
+		const float *c = chroma + i * stride;
+		float w = weight ? weight[i * stride] : 1.0f;
+		if (!(w > 0) || !isfinite(w))
+			continue;
+		for (int j = 0; j < 36; j++)
+			if (c[j] > 0 && isfinite(c[j]))
+				b36[i / BLOCK][j] += w * c[j] / BLOCK;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		size_t lo = b > MED ? b - MED : 0, hi = b + MED < nb ? b + MED : nb - 1;
+		for (int j = 0; j < 36; j++) {
+			float tmp[2 * MED + 1];
+			size_t m = 0;
+			for (size_t t = lo; t <= hi; t++)
+				tmp[m++] = b36[t][j];
+			qsort(tmp, m, sizeof(tmp[0]), cmp_float);
+			h36[b][j] = tmp[m / 2];
+		}
+	}
+}
+
+float key_sustained(const float *chroma, size_t stride, size_t n)
+{
+	size_t nb = (n + BLOCK - 1) / BLOCK;
+	float (*b36)[36] = calloc(nb ? nb : 1, sizeof(*b36));
+	float (*h36)[36] = calloc(nb ? nb : 1, sizeof(*h36));
+	double all = 0, kept = 0;
+	if (b36 && h36 && n) {
+		blocks_hpss(chroma, stride, NULL, n, b36, h36);
+		for (size_t b = 0; b < nb; b++)
+			for (int j = 0; j < 36; j++) {
+				kept += h36[b][j];
+				all += b36[b][j];
+			}
+	}
+	free(b36);
+	free(h36);
+	return all > 0 ? (float)(kept / all) : 0.0f;
+}
+
 int key_estimate(const struct key_in *in, struct an_key_result *out,
                  struct key_diag *diag, struct gr_err *err)
 {
@@ -230,28 +300,7 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 		rc = gr_fail(err, GR_ENOMEM, "key: no memory for %zu frames", in->n);
 		goto done;
 	}
-	/* weighted block means */
-	for (size_t i = 0; i < in->n; i++) {
-		const float *c = in->chroma + i * in->stride;
-		float w = in->weight ? in->weight[i * in->stride] : 1.0f;
-		if (!(w > 0) || !isfinite(w))
-			continue;
-		for (int j = 0; j < 36; j++)
-			if (c[j] > 0 && isfinite(c[j]))
-				b36[i / BLOCK][j] += w * c[j] / BLOCK;
-	}
-	/* median along time: sustained notes stay, bursts go */
-	for (size_t b = 0; b < nb; b++) {
-		size_t lo = b > MED ? b - MED : 0, hi = b + MED < nb ? b + MED : nb - 1;
-		for (int j = 0; j < 36; j++) {
-			float tmp[2 * MED + 1];
-			size_t m = 0;
-			for (size_t t = lo; t <= hi; t++)
-				tmp[m++] = b36[t][j];
-			qsort(tmp, m, sizeof(tmp[0]), cmp_float);
-			h36[b][j] = tmp[m / 2];
-		}
-	}
+	blocks_hpss(in->chroma, in->stride, in->weight, in->n, b36, h36);
 	double e[36] = { 0 }, all = 0, kept = 0;
 	for (size_t b = 0; b < nb; b++)
 		for (int j = 0; j < 36; j++) {

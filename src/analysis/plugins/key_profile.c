@@ -23,6 +23,12 @@
 #include "musical.h"
 
 #define NPROF 3
+#ifndef PROF_MASK
+#define PROF_MASK 7       /* profiles used (bit p = profiles[p]) */
+#endif
+#ifndef PROF_HARM
+#define PROF_HARM 0.5     /* weight of the harmonics in audio_profile() */
+#endif
 
 /* [profile][mode][degree], degree 0 = tonic, in semitones above it */
 static const double profiles[NPROF][2][12] = {
@@ -80,13 +86,18 @@ void key_scores(const float chroma12[12], float score[24])
 		c[i] = chroma12[i];
 	for (int k = 0; k < 24; k++)
 		score[k] = 0;
+	int used = 0;
+	for (int p = 0; p < NPROF; p++)
+		used += (PROF_MASK >> p) & 1;
 	for (int p = 0; p < NPROF; p++)
 		for (int mode = 0; mode < 2; mode++) {
-			audio_profile(profiles[p][mode], 0.5, prof);
+			if (!((PROF_MASK >> p) & 1))
+				continue;
+			audio_profile(profiles[p][mode], PROF_HARM, prof);
 			for (int tonic = 0; tonic < 12; tonic++) {
 				for (int i = 0; i < 12; i++)
 					rot[(i + tonic) % 12] = prof[i];
-				score[mode * 12 + tonic] += (float)(corr12(c, rot) / NPROF);
+				score[mode * 12 + tonic] += (float)(corr12(c, rot) / used);
 			}
 		}
 }

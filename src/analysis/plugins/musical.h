@@ -24,6 +24,8 @@
 struct tempo_in {
 	const float *onset;   /* onset strength (dsp flux), >= 0 */
 	const float *low;     /* low-band energy per frame, dB, or NULL */
+	const float *body;    /* low-mid band energy (snare body), dB, or NULL */
+	const float *chroma;  /* 36-bin chroma per frame, or NULL (sets the prior) */
 	size_t stride;        /* distance between entries, in floats (1 = packed) */
 	size_t n;             /* frames */
 	double fps;           /* frames per second */
@@ -34,9 +36,12 @@ struct tempo_in {
 struct tempo_diag {
 	float pulse;          /* periodicity strength at the chosen period, 0..1 */
 	float raw_bpm;        /* tempo before the beat-grid refinement */
+	float prior_bpm;      /* centre of the tempo prior used */
 	float meter_d[4];     /* pattern distance at beat lags 2, 3, 4, 6 */
 	float mid_ratio;      /* onset strength between beats / on beats */
 	float alt_ratio;      /* weaker / stronger of odd and even beats */
+	float mid_hit;        /* low and low-mid hits between beats / on beats */
+	float alt_hit;        /* weaker / stronger of odd and even beats' hits */
 	int octave;           /* -1 halved, 1 doubled, 0 kept by the beat test */
 };
 
@@ -89,6 +94,11 @@ void key_scores(const float chroma12[12], float score[24]);
 
 /* Tuning offset from A440 of the summed 36-bin energy e, cents (-50..50). */
 float key_tuning(const double e[36]);
+
+/* Share of the chroma energy of n frames that is sustained (survives a
+ * median filter along time), 0..1: ~0.9 for pitched music, ~0.5 for
+ * drums.  chroma + i * stride holds frame i's 36 bins. */
+float key_sustained(const float *chroma, size_t stride, size_t n);
 
 /* Fold 36 bins to 12 around the given tuning (cents), adding to out. */
 void key_fold(const float *c36, float cents, float out[12]);

@@ -25,6 +25,8 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 	struct tempo_in in = {
 		.onset = n ? &f[0].flux : NULL,
 		.low = n ? &f[0].bands[0] : NULL,
+		.body = n ? &f[0].bands[1] : NULL,
+		.chroma = n ? f[0].chroma : NULL,
 		.stride = sizeof(struct dsp_frame) / sizeof(float),
 		.n = n,
 		.fps = an_frame_rate(c),

@@ -15,7 +15,8 @@
  * energy at the beat).  Duple music repeats its accent pattern every 2 or
  * 4 beats, triple music every 3, so the mean distance between beat
  * vectors k beats apart, for k = 2, 3, 4, decides between 4 and 3 beats
- * per bar.  The downbeat is the bar phase with the strongest accent.
+ * per bar.  The downbeat is the bar phase with the strongest accent,
+ * weighted to the low band (kick, bass on the one).
  *
  * Costs: O(frames x period) for the DP, O(beats) for the rest.
  * Thread rules: reentrant.
@@ -27,7 +28,9 @@
 #include "grym/util.h"
 #include "musical.h"
 
+#ifndef TIGHTNESS
 #define TIGHTNESS 100.0    /* DP penalty on interval deviations */
+#endif
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -113,6 +116,29 @@ static void refine_beats(const double *o, size_t n, double *bt, size_t nb)
 	}
 }
 
+/* Rise in dB over 3 frames of band b (stride-spaced) at frame j, >= 0. */
+static double rise(const float *b, size_t stride, size_t n, long j)
+{
+	if (!b || j < 3 || (size_t)j >= n)
+		return 0;
+	double v = b[(size_t)j * stride] - b[(size_t)(j - 3) * stride];
+	return isfinite(v) && v > 0 ? v : 0;
+}
+
+/* Strength of a drum hit (kick, snare body) near frame x: the largest
+ * rise of the low plus low-mid bands within +-2 frames. */
+static double hit(const struct tempo_in *in, double x)
+{
+	double m = 0;
+	long c = lround(x);
+	for (long j = c - 2; j <= c + 2; j++) {
+		double v = rise(in->low, in->stride, in->n, j) + rise(in->body, in->stride, in->n, j);
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
 /* Drop weak beats at both ends (padding, fade in/out). */
 static size_t trim_beats(const double *o, size_t n, double *bt, size_t nb)
 {
@@ -167,11 +193,14 @@ static void meter(const struct tempo_in *in, const double *o, const double *bt, 
 		za[i] = local_max(o, in->n, bt[i], 2);
 		zl[i] = 0;
 		if (in->low) {
-			double m = -200;
+			/* the rise of the low band (dB over 3 frames): a kick or a
+			 * new bass note, not a bass note still ringing */
+			double m = 0;
 			long c = lround(bt[i]);
 			for (long j = c - 2; j <= c + 2; j++)
-				if (j >= 0 && (size_t)j < in->n) {
-					double v = in->low[(size_t)j * in->stride];
+				if (j >= 3 && (size_t)j < in->n) {
+					double v = in->low[(size_t)j * in->stride] -
+					           in->low[(size_t)(j - 3) * in->stride];
 					if (isfinite(v) && v > m)
 						m = v;
 				}
@@ -210,14 +239,15 @@ static void meter(const struct tempo_in *in, const double *o, const double *bt, 
 		out->meter_conf = duple < triple ? (float)(1 - duple / triple) : 0.1f;
 	}
 	out->beats_per_bar = m;
-	/* downbeat: the phase whose beats carry the strongest accent */
+	/* downbeat: the phase whose beats carry the strongest accent, mostly
+	 * the low band (kick drum, bass note on the one) */
 	double best = -1e30;
 	int phase = 0;
 	for (int ph = 0; ph < m; ph++) {
 		double s = 0;
 		size_t cnt = 0;
 		for (size_t i = (size_t)ph; i < nb; i += (size_t)m) {
-			s += za[i] + zl[i];
+			s += (in->low ? 0.5 : 1.0) * za[i] + zl[i];
 			cnt++;
 		}
 		if (cnt && s / (double)cnt > best) {
@@ -252,12 +282,19 @@ int tempo_track(const struct tempo_in *in, const double *o, double p,
 		goto out;
 	/* how strong the onsets are between beats and on alternate beats:
 	 * the octave test of tempo_estimate() */
-	double on[2] = { 0, 0 }, mid = 0;
+	double on[2] = { 0, 0 }, mid = 0, hon = 0, hmid = 0, ho[2] = { 0, 0 };
 	for (size_t i = 0; i < nb; i++) {
 		on[i % 2] += local_max(o, n, bt[i], 1);
-		if (i + 1 < nb)
+		double h = hit(in, bt[i]);
+		hon += h;
+		ho[i % 2] += h;
+		if (i + 1 < nb) {
 			mid += local_max(o, n, 0.5 * (bt[i] + bt[i + 1]), 1);
+			hmid += hit(in, 0.5 * (bt[i] + bt[i + 1]));
+		}
 	}
+	dg->alt_hit = fmax(ho[0], ho[1]) > 0 ? (float)(fmin(ho[0], ho[1]) / fmax(ho[0], ho[1])) : 0;
+	dg->mid_hit = hon > 0 ? (float)(hmid / (double)(nb - 1) / (hon / (double)nb)) : 0;
 	double m0 = on[0] / (double)((nb + 1) / 2), m1 = on[1] / (double)(nb / 2);
 	double mon = (on[0] + on[1]) / (double)nb;
 	dg->mid_ratio = mon > 0 ? (float)(mid / (double)(nb - 1) / mon) : 0;

@@ -20,6 +20,7 @@
  * Thread rules: reentrant.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,19 +28,63 @@
 #include "grym/util.h"
 #include "musical.h"
 
+#ifndef BPM_MIN
 #define BPM_MIN 40.0
+#endif
+#ifndef BPM_MAX
 #define BPM_MAX 240.0
+#endif
+#ifndef ALT_MIN
 #define ALT_MIN 25.0       /* alternates may lie outside the main range */
+#endif
+#ifndef ALT_MAX
 #define ALT_MAX 320.0
+#endif
+#ifndef GRID_STEP
 #define GRID_STEP 1.004    /* ratio between salience grid points */
-#define PRIOR_BPM 110.0    /* centre of the tempo prior */
-#define PRIOR_OCT 0.9      /* its width, octaves (1 sigma) */
-#define PULSE_MIN 0.10f    /* below this periodicity: no tempo */
+#endif
+#ifndef PRIOR_PERC
+#define PRIOR_PERC 110.0   /* centre of the tempo prior, percussive material */
+#endif
+#ifndef PRIOR_SUST
+#define PRIOR_SUST 85.0    /* ... and for sustained (pitched, legato) material */
+#endif
+#ifndef SUST_LO
+#define SUST_LO 0.76       /* sustained share at or below which: percussive */
+#endif
+#ifndef SUST_HI
+#define SUST_HI 0.85       /* ... at or above which: sustained */
+#endif
+#ifndef SAL_MULT
+#define SAL_MULT 8         /* multiples of the period in the salience */
+#endif
+#ifndef PRIOR_OCT
+#define PRIOR_OCT 0.8      /* its width, octaves (1 sigma) */
+#endif
+#ifndef PULSE_Z
+#define PULSE_Z 2.5        /* ... or below this many noise deviations */
+#endif
+#ifndef PULSE_MIN
+#define PULSE_MIN 0.02f    /* below this periodicity: no tempo */
+#endif
+#ifndef MIN_SECONDS
 #define MIN_SECONDS 3.0    /* shorter regions: no tempo */
+#endif
+#ifndef MID_DOUBLE
 #define MID_DOUBLE 0.8     /* between-beat / on-beat onsets above this: x2 */
+#endif
+#ifndef MID_DRUM
+#define MID_DRUM 0.6       /* ... or above this with drum hits between the */
+#endif
+#ifndef HIT_DRUM
+#define HIT_DRUM 0.9       /*     beats as strong as on them (kick, snare) */
+#endif
+#ifndef ALT_DRUM
+#define ALT_DRUM 0.9       /*     and all beats alike */
+#endif
+#ifndef DOUBLE_MAX
 #define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
-#define ALT_HALF 0.35      /* weak / strong alternate beats below this: x1/2 */
-#define HALF_MIN 50.0      /* ... unless the halved tempo is below this */
+#endif
 
 /* Linear interpolation of a[] at fractional index x (0 outside). */
 static double lerp_at(const double *a, size_t n, double x)
@@ -81,6 +126,16 @@ static double *onset_envelope(const struct tempo_in *in)
 			sum -= raw[lo++];
 		double m = sum / (double)(hi - lo);
 		o[i] = raw[i] > m ? raw[i] - m : 0;
+		sq += o[i] * o[i];
+	}
+	/* a light [1 2 1] smoothing: one-frame-sharp onsets (clicks) get
+	 * autocorrelation peaks wide enough to interpolate at fractional lags */
+	double prev = 0;
+	sq = 0;
+	for (size_t i = 0; i < n; i++) {
+		double cur = o[i], next = i + 1 < n ? o[i + 1] : 0;
+		o[i] = 0.25 * prev + 0.5 * cur + 0.25 * next;
+		prev = cur;
 		sq += o[i] * o[i];
 	}
 	free(raw);
@@ -143,22 +198,32 @@ out:
 /* Salience of period p (frames): the pulse and its multiples. */
 static double salience(const double *acf, size_t L, double p)
 {
-	static const double w[4] = { 1.0, 0.6, 0.4, 0.3 };
-	double s = 0, ws = 0;
-	for (int k = 1; k <= 4; k++) {
+	double s = 0;
+	int k;
+	for (k = 1; k <= SAL_MULT; k++) {
 		if (k * p >= (double)(L - 1))
 			break;
 		double v = lerp_at(acf, L, k * p);
-		s += w[k - 1] * (v > 0 ? v : 0);
-		ws += w[k - 1];
+		s += v > 0 ? v : 0;
 	}
-	return ws > 0 ? s / ws : 0;
+	return k > 1 ? s / (k - 1) : 0;
 }
 
-static double prior(double bpm)
+/* Log-Gaussian tempo prior centred at c BPM. */
+static double prior(double bpm, double c)
 {
-	double z = log2(bpm / PRIOR_BPM) / PRIOR_OCT;
+	double z = log2(bpm / c) / PRIOR_OCT;
 	return exp(-0.5 * z * z);
+}
+
+/* Centre of the prior from the share of sustained (pitched, legato)
+ * energy: percussive material centres on PRIOR_PERC, sustained on
+ * PRIOR_SUST, interpolated on a log scale in between. */
+static double prior_centre(double sustained)
+{
+	double t = (sustained - SUST_LO) / (SUST_HI - SUST_LO);
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	return PRIOR_PERC * pow(PRIOR_SUST / PRIOR_PERC, t);
 }
 
 /* Best period near p (within +-tol, relative) by the mean of the
@@ -231,14 +296,22 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	}
 	if (!window_acf(o, in->n, in->fps, acf, L))
 		goto done;
+#ifdef TEMPO_DUMP   /* development: the autocorrelation, for offline tuning */
+	for (size_t l = 0; l < L; l++)
+		fprintf(stderr, "%s%.4f", l ? " " : "ACF ", acf[l]);
+	fprintf(stderr, "\n");
+#endif
 
+	double centre = prior_centre(in->chroma ?
+	                             key_sustained(in->chroma, in->stride, in->n) : 0.0);
+	dg.prior_bpm = (float)centre;
 	/* the best prior-weighted peak of the salience over the grid */
 	double best_w = 0, best_bpm = 0;
 	double prev2 = 0, prev1 = 0, prev_b = 0;
 	for (double b = BPM_MIN; b <= BPM_MAX * 1.0001; b *= GRID_STEP) {
 		double s = salience(acf, L, 60.0 * in->fps / b);
 		if (prev1 >= prev2 && prev1 >= s && prev1 > 0) {   /* local peak */
-			double wv = prev1 * prior(prev_b);
+			double wv = prev1 * prior(prev_b, centre);
 			if (wv > best_w) {
 				best_w = wv;
 				best_bpm = prev_b;
@@ -248,28 +321,36 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 		prev1 = s;
 		prev_b = b;
 	}
+#ifdef TEMPO_DUMP
+	fprintf(stderr, "BEST %.2f centre %.1f w %.4f\n", best_bpm, centre, best_w);
+#endif
 	if (best_bpm <= 0)
 		goto done;
 
 	double p = refine_period(acf, L, 60.0 * in->fps / best_bpm, 0.02);
-	double pulse = lerp_at(acf, L, p);
+	/* the pulse strength: the salience, not the autocorrelation at p
+	 * alone, which a half-time groove can leave near zero */
+	double pulse = salience(acf, L, p);
 	dg.pulse = (float)(pulse > 0 ? pulse : 0);
 	dg.raw_bpm = (float)(60.0 * in->fps / p);
-	if (pulse < PULSE_MIN || (double)in->n < 3 * p)
+	/* no steady pulse: a peak no higher than the autocorrelation of
+	 * noise of this length (about 1 / sqrt(frames)) or too few periods */
+	if (pulse < PULSE_MIN || pulse * sqrt((double)in->n) < PULSE_Z || (double)in->n < 3 * p)
 		goto done;
 
 	rc = tempo_track(in, o, p, out, &dg, err);
 	if (rc < 0 || !out->has_tempo)
 		goto done;
 	/* octave test on the beat grid: onsets as strong between the beats
-	 * as on them mean the beat is twice as fast; every other beat much
-	 * weaker means it is half as fast */
+	 * as on them mean the beat is twice as fast (a plain pulse train is
+	 * counted at its own rate, not as half notes).  (Halving when every
+	 * other beat is weak was tried: it broke more than it fixed.) */
 	double bpm0 = 60.0 * in->fps / p;
 	int oct = 0;
-	if (dg.mid_ratio > MID_DOUBLE && 2 * bpm0 <= DOUBLE_MAX)
+	if (2 * bpm0 <= DOUBLE_MAX &&
+	    (dg.mid_ratio > MID_DOUBLE ||
+	     (dg.mid_ratio > MID_DRUM && dg.mid_hit > HIT_DRUM && dg.alt_ratio > ALT_DRUM)))
 		oct = 1;
-	else if (dg.alt_ratio < ALT_HALF && bpm0 / 2 >= HALF_MIN)
-		oct = -1;
 	if (oct) {
 		struct tempo_diag first = dg;
 		double p2 = refine_period(acf, L, oct > 0 ? p / 2 : p * 2, 0.01);
@@ -293,7 +374,7 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 
 	/* alternates: octave relatives with their prior-weighted salience */
 	double bpm = 60.0 * in->fps / p;
-	double main_w = salience(acf, L, p) * prior(bpm), total = main_w;
+	double main_w = salience(acf, L, p) * prior(bpm, centre), total = main_w;
 	struct { double bpm, w; } alt[GR_ARRAY_LEN(ratios)];
 	int na = 0;
 	for (size_t i = 0; i < GR_ARRAY_LEN(ratios); i++) {
@@ -301,7 +382,7 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 		if (s <= 0)
 			continue;
 		alt[na].bpm = at;
-		alt[na].w = s * prior(at);
+		alt[na].w = s * prior(at, centre);
 		total += alt[na].w;
 		na++;
 	}

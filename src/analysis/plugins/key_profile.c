@@ -24,10 +24,10 @@
 
 #define NPROF 3
 #ifndef PROF_MASK
-#define PROF_MASK 7       /* profiles used (bit p = profiles[p]) */
+#define PROF_MASK 4       /* profiles used (bit p = profiles[p]) */
 #endif
 #ifndef PROF_HARM
-#define PROF_HARM 0.5     /* weight of the harmonics in audio_profile() */
+#define PROF_HARM 0.0     /* weight of the harmonics in audio_profile() */
 #endif
 
 /* [profile][mode][degree], degree 0 = tonic, in semitones above it */

@@ -114,7 +114,8 @@ san:
 samples: grym
 	$(Q)scripts/make-samples.sh
 
-demo: grym
+demo: deps
+	$(Q)$(MAKE) --no-print-directory grym
 	$(Q)scripts/demo.sh
 
 bench: grym
@@ -136,3 +137,4 @@ clean:
 	rm -rf build grym tests/.results
 
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d $(SUPPORT_OBJS:.o=.d)
+.SECONDARY:

@@ -18,8 +18,7 @@ static void usage(FILE *f)
 	      "regions at their silences, analyses each region and keeps it all in a\n"
 	      "catalog to browse, search, audition and slice.\n\n"
 	      "Commands:\n", f);
-	for (size_t i = 0; cli_commands[i] != NULL; i++)
-		fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	cli_list(f);
 	fputs("\nGlobal options:\n"
 	      "  --config FILE   read FILE instead of $XDG_CONFIG_HOME/grym/config.yaml\n"
 	      "  --catalog FILE  use FILE as the catalog (also $GRYM_CATALOG)\n"

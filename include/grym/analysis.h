@@ -107,7 +107,8 @@ struct an_plugin {
 	const char *name;          /* "features", "classify", ... */
 	int version;               /* bump to mark stored results stale */
 	const char *const *needs;  /* NULL-terminated names, or NULL */
-	double budget;             /* s of CPU per minute of region audio (min 1 s) */
+	double budget;             /* s of wall time per minute of region audio
+	                              (at least 1 s per region) */
 	/* Returns 0 or a negative GR_E* with err set. */
 	int (*run)(struct an_ctx *ctx, struct gr_err *err);
 };
@@ -116,7 +117,7 @@ struct an_plugin {
 double an_region_start(const struct an_ctx *c);     /* s */
 double an_region_end(const struct an_ctx *c);       /* s */
 /* The region's frames (borrowed, valid during run()); frame i is centred
- * at an_region_start() + (i + 0.5) / an_frame_rate() approximately. */
+ * at an_frame_time(c, i). */
 const struct dsp_frame *an_frames(const struct an_ctx *c, size_t *n);
 double an_frame_rate(const struct an_ctx *c);       /* frames per s */
 /* Time of frame i of the region, s, file time. */
@@ -145,6 +146,17 @@ void an_set_key(struct an_ctx *c, const struct an_key_result *r);
 extern const struct an_plugin *const an_core_plugins[];
 size_t an_core_plugin_count(void);
 
+/* Raw descriptor vector (before the corpus z-scores) of frames [0, n) at
+ * frame_rate, as the features plugin computes it: for training and
+ * inspection tools.  Every value is finite, whatever the frames. */
+void an_features_raw(const struct dsp_frame *f, size_t n, double frame_rate,
+                     float raw[AN_FEAT_DIM]);
+/* Name of descriptor i ("mfcc1_mean", ...); "?" out of range. */
+const char *an_feature_name(int i);
+/* Tuning aid for tools: override the timeline's novelty threshold
+ * (<= 0 restores the tuned default).  Not for normal use. */
+void an_timeline_tune(double threshold);
+
 /* ---- results ----------------------------------------------------------- */
 
 #define AN_MAX_PLUGINS 16
@@ -161,6 +173,8 @@ struct an_run {                 /* one plugin on one region */
 struct an_region {
 	int index;                  /* 0-based, in time order */
 	double start, end;          /* s */
+	double frames_t0;           /* s, file time of the centre of the first frame
+	                               the engine gets (set by the pipeline) */
 	float peak_db, loudness, lra;
 	int has_class, has_timeline, has_features, has_tempo, has_key;
 	struct an_class_result cls;
@@ -220,14 +234,31 @@ struct an_engine;
 struct an_engine *an_engine_new(const struct an_plugin *const *plugins, size_t n,
                                 int breaker, struct gr_err *err);
 /* Run every plugin on one region of frames; fills r->runs and the typed
- * results.  Never fails as a whole: failures are recorded per plugin. */
+ * results (r must be zeroed or an_region_fini()ed, with start/end set).
+ * Never fails as a whole: failures are recorded per plugin.
+ * Fault injection for tests: env GRYM_FAULT="plugin:mode[:pathsubstring]"
+ * (read at an_engine_new) makes the engine, instead of running that
+ * plugin, crash (SIGSEGV), abort, hang (ignoring cancellation), fail
+ * (an error) or be slow (past the budget, honouring an_should_stop). */
 void an_engine_run_region(struct an_engine *e, struct an_region *r,
                           const struct dsp_frame *frames, size_t n, double frame_rate);
-/* Tell the engine a file is done (drives the circuit breaker). */
+/* Tell the engine which file the next regions belong to (optional; used
+ * by GRYM_FAULT's path filter and messages).  path is copied. */
+void an_engine_file_begin(struct an_engine *e, const char *path);
+/* Tell the engine a file is done (drives the circuit breaker: a plugin
+ * that failed or timed out on `breaker` files in a row is switched off). */
 void an_engine_file_done(struct an_engine *e);
+/* The plugins in run order: writes up to max into out, returns the count. */
+size_t an_engine_plugins(const struct an_engine *e, const struct an_plugin **out,
+                         size_t max);
+/* Name of the plugin running right now in this process, or NULL; safe to
+ * read from a signal handler (crash attribution in workers). */
+const char *an_engine_running(void);
 /* Metrics per plugin (borrowed, n set). */
 const struct an_metrics *an_engine_metrics(struct an_engine *e, size_t *n);
 void an_engine_free(struct an_engine *e);
+/* Free the results and run details owned by r (not r itself). NULL ok. */
+void an_region_fini(struct an_region *r);
 
 /* Derive f->summary from f->regions. */
 void an_summarize(struct an_file *f);

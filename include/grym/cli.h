@@ -30,6 +30,9 @@ struct cli_cmd {
 extern const struct cli_cmd *const cli_commands[];
 const struct cli_cmd *cli_find(const char *name);
 
+/* Print the commands in alphabetical order, one "  name  summary" line each. */
+void cli_list(FILE *f);
+
 /* Print "usage: grym NAME ARGS" and the help to f. */
 void cli_usage(const struct cli_cmd *c, FILE *f);
 /* Report a usage error for c on stderr; returns CLI_USAGE. */
@@ -38,5 +41,18 @@ int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
 
 /* Report a failure "grym: <msg>" on stderr (msg escaped for the terminal). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- shared by the catalog commands (src/cli/ls.c) ---- */
+struct cat;
+struct cat_query;
+/* Open env->cfg.catalog read-write (directories created).  With
+ * must_exist, a missing catalog is an error with a hint to scan.  NULL
+ * after printing the error. */
+struct cat *cli_catalog(struct cli_env *env, int must_exist);
+/* Parse "ID" (a bare number means id:N) or query text; NULL after
+ * printing the error with a caret under the offending character. */
+struct cat_query *cli_query(const char *text);
+/* The key notation the user configured (enum an_key_style). */
+int cli_key_style(const struct cli_env *env);
 
 #endif

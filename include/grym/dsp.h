@@ -14,9 +14,19 @@
  *     measured on the source frames.
  * Times are seconds from the start of the original file.
  *
+ * Frame timing (librosa center=True): frame i is centred on analysis
+ * sample i * hop, i.e. at time i * hop / rate seconds (dsp_frame_time());
+ * its window covers samples [i*hop - fft_size/2, i*hop + fft_size/2),
+ * zeros outside the signal.  A signal of N samples gives ceil(N / hop)
+ * frames (every frame centre lies inside the signal; 0 frames for N = 0).
+ * Region r covers frames [first_frame, first_frame + n_frames): those whose
+ * centre time lies in [start, end).
+ *
  * Costs: dsp_push() is O(n log fft) and never allocates per block (the
- * frame store grows amortised, then spills).  The FFTW plans are made once
- * per process under a lock (fftw's planner is not thread-safe) and shared.
+ * frame store grows amortised, then spills).  About 1000x real time at
+ * 22050 Hz on one core (tests/tools/dsp_bench).  The FFTW plans are made
+ * once per process per size under a lock (fftw's planner is not
+ * thread-safe) and shared.
  *
  * Thread rules: one analyzer per thread; different analyzers may run on
  * different threads at once.
@@ -37,11 +47,13 @@
 #define DSP_NBANDS 8      /* coarse log-spaced band energies */
 
 struct dsp_cfg {
-	int rate;             /* analysis rate, Hz (22050 by default) */
-	int fft_size;         /* STFT size in samples (2048) */
-	int hop;              /* hop in samples (512); one dsp_frame per hop */
-	int src_rate;         /* source rate, Hz (for loudness and peaks) */
-	int src_channels;     /* source channel count */
+	int rate;             /* analysis rate, Hz, 4000..192000 (0: 22050) */
+	int fft_size;         /* STFT size in samples, power of 2 (0: 2048) */
+	int hop;              /* hop in samples (0: fft_size/4); one dsp_frame per hop */
+	int src_rate;         /* source rate, Hz (for loudness); 0 with
+	                         src_channels 0: no source stream, loudness and
+	                         peak are measured on the mono analysis signal */
+	int src_channels;     /* source channel count, 1..64 */
 	float silence_db;     /* dBFS: below this (minus hysteresis) is silence */
 	float hysteresis_db;  /* dB: sound starts above silence_db, ends below
 	                         silence_db - hysteresis_db */
@@ -51,25 +63,44 @@ struct dsp_cfg {
 	size_t frames_mem;    /* frames kept in memory before spilling (0 = default) */
 };
 
-/* Features of one analysis frame (hop-spaced, centred on frame * hop). */
+/*
+ * Features of one analysis frame (hop-spaced, centred on i * hop; see the
+ * timing note above).  Exact definitions are in the file comments of
+ * src/dsp/spectral.c, pitch.c, mel.c and chroma.c.  Every field is finite;
+ * digital silence gives rms 0, db -120, and 0 for zcr, centroid,
+ * bandwidth, rolloff, flatness, flux, harmonicity, pitch, contrast and
+ * chroma, bands -120, mfcc of a -100 dB floor (c0 = -632.5, others 0).
+ */
 struct dsp_frame {
-	float rms;                     /* linear RMS of the frame, 0..1 */
+	float rms;                     /* linear RMS of the frame's fft_size samples
+	                                  (sine of amplitude A: A/sqrt 2) */
 	float db;                      /* the same in dBFS, >= -120 */
 	float zcr;                     /* zero crossings per sample, 0..1 */
-	float centroid;                /* spectral centroid, Hz */
-	float bandwidth;               /* spectral spread around the centroid, Hz */
+	float centroid;                /* spectral centroid (magnitude-weighted), Hz;
+	                                  a pure tone gives its frequency */
+	float bandwidth;               /* magnitude-weighted spread around it, Hz */
 	float rolloff;                 /* frequency below which 85% of energy lies, Hz */
-	float flatness;                /* spectral flatness, 0 (tonal) .. 1 (white) */
-	float flux;                    /* onset strength: log-magnitude spectral flux,
-	                                  half-wave rectified, perceptually weighted, >= 0 */
-	float harmonicity;             /* 0..1, strength of the best periodicity */
-	float pitch;                   /* Hz of the dominant periodicity, 0 if none */
-	float contrast[DSP_NCONTRAST]; /* peak-valley difference per sub-band, dB */
-	float bands[DSP_NBANDS];       /* log band energies, dB */
-	float mfcc[DSP_NMFCC];         /* MFCCs of the log-mel spectrum */
-	float chroma[DSP_NCHROMA];     /* log-frequency chroma energy, 1/3-semitone
-	                                  bins (see DSP_NCHROMA), non-negative,
-	                                  not normalised */
+	float flatness;                /* geometric/arithmetic mean of the power over
+	                                  16-bin groups: ~0.93 white noise, ~0 tone */
+	float flux;                    /* onset strength: mean over 128 mel bands of the
+	                                  half-wave rectified dB increase (librosa
+	                                  onset_strength, lag 1, 80 dB range), >= 0;
+	                                  aligned so a click peaks at its frame */
+	float harmonicity;             /* 0..1, normalised autocorrelation at the period */
+	float pitch;                   /* Hz (50..1600) of that period, 0 if harmonicity
+	                                  < 0.5 */
+	float contrast[DSP_NCONTRAST]; /* librosa spectral contrast: 10 log10 of top 2%
+	                                  over bottom 2% magnitudes in [0,200), [200,400),
+	                                  ... [6400, nyquist] Hz */
+	float bands[DSP_NBANDS];       /* mean-square power in [0,100), [100,200), ...,
+	                                  [6400, nyquist] Hz, dBFS (full-scale sine in
+	                                  the band: -3), floor -120 */
+	float mfcc[DSP_NMFCC];         /* MFCCs: 40 Slaney mel bands of |X|^2, 10 log10,
+	                                  DCT-II ortho (librosa, no top_db) */
+	float chroma[DSP_NCHROMA];     /* 1/3-semitone chroma (see DSP_NCHROMA) from
+	                                  interpolated spectral peaks, 55 Hz..5 kHz, of
+	                                  a ~0.37 s window; a sine of amplitude A adds
+	                                  A^2/2; non-negative, not normalised */
 };
 
 struct dsp_region {
@@ -77,13 +108,17 @@ struct dsp_region {
 	int64_t first_frame;   /* first dsp_frame of the region */
 	int64_t n_frames;      /* frames in the region */
 	float peak_db;         /* sample peak of the source, dBFS */
-	float loudness;        /* integrated loudness, LUFS (-INFINITY if too short/quiet) */
+	float loudness;        /* integrated loudness (EBU R128) of the source frames of
+	                          [start, end), LUFS (-INFINITY if too short/quiet) */
 	float lra;             /* loudness range, LU (0 if unmeasurable) */
 };
 
+/* Bucket b covers analysis samples [b * bucket, (b + 1) * bucket) of the
+ * mono signal (the last one may be shorter).  n is the sample count for
+ * short signals, else between target+1 and 2*target. */
 struct dsp_peaks {
 	int n;                 /* buckets */
-	double bucket_s;       /* seconds per bucket */
+	double bucket_s;       /* seconds per bucket (bucket samples / rate) */
 	float *min, *max;      /* sample range per bucket, -1..1 */
 	float *rms;            /* RMS per bucket, 0..1 */
 };
@@ -93,20 +128,27 @@ struct dsp_analyzer;
 /* Returns a new analyzer, or NULL with err (bad cfg, no memory). */
 struct dsp_analyzer *dsp_new(const struct dsp_cfg *cfg, struct gr_err *err);
 
-/* Push n mono analysis samples (cfg.rate). 0 or -GR_E*. */
+/* Push n mono analysis samples (cfg.rate). 0 or -GR_E* (GR_EIO when
+ * the frame store cannot spill). */
 int dsp_push(struct dsp_analyzer *a, const float *mono, size_t n, struct gr_err *err);
 
 /* Push n source frames (interleaved, cfg.src_channels, cfg.src_rate)
- * covering the same stretch of time as the mono samples. 0 or -GR_E*. */
+ * covering the same stretch of time as the mono samples, in any block
+ * sizes (the streams are aligned by time; either may run ahead by a few
+ * seconds).  A no-op when cfg.src_rate is 0.  0 or -GR_E*. */
 int dsp_push_source(struct dsp_analyzer *a, const float *src, size_t n,
                     struct gr_err *err);
 
 /* End of input: flush, close the last region, finish loudness. */
 int dsp_finish(struct dsp_analyzer *a, struct gr_err *err);
 
+/* Back to the state after dsp_new() (same cfg), for the next file. */
+int dsp_reset(struct dsp_analyzer *a, struct gr_err *err);
+
 /* Results, valid after dsp_finish(); borrowed until dsp_free(). */
 double dsp_duration(const struct dsp_analyzer *a);          /* s */
 double dsp_frame_rate(const struct dsp_analyzer *a);        /* frames per s */
+double dsp_frame_time(const struct dsp_analyzer *a, int64_t i); /* centre, s */
 int64_t dsp_frame_count(const struct dsp_analyzer *a);
 size_t dsp_region_count(const struct dsp_analyzer *a);
 const struct dsp_region *dsp_regions(const struct dsp_analyzer *a);
@@ -115,6 +157,9 @@ const struct dsp_peaks *dsp_peaks_detail(const struct dsp_analyzer *a);
 float dsp_file_loudness(const struct dsp_analyzer *a);      /* LUFS */
 float dsp_file_lra(const struct dsp_analyzer *a);           /* LU */
 float dsp_file_peak_db(const struct dsp_analyzer *a);       /* dBFS */
+/* Nonzero if the source stream ran so far ahead of the analysis stream
+ * (or a quiet stretch was so long) that region loudness is approximate. */
+int dsp_loudness_approximate(const struct dsp_analyzer *a);
 
 /* Copy frames [first, first + n) into out (caller-owned). 0 or -GR_E*
  * (reading back a spilled frame can fail with GR_EIO). */

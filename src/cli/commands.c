@@ -10,12 +10,32 @@
 #include "grym/cli.h"
 #include "grym/util.h"
 
+extern const struct cli_cmd cli_cmd_analyze;
 extern const struct cli_cmd cli_cmd_config;
 extern const struct cli_cmd cli_cmd_help;
+extern const struct cli_cmd cli_cmd_doctor;
+extern const struct cli_cmd cli_cmd_ls;
+extern const struct cli_cmd cli_cmd_rm;
+extern const struct cli_cmd cli_cmd_roots;
+extern const struct cli_cmd cli_cmd_scan;
+extern const struct cli_cmd cli_cmd_show;
+extern const struct cli_cmd cli_cmd_stats;
+extern const struct cli_cmd cli_cmd_tag;
+extern const struct cli_cmd cli_cmd_plugins;
 
 const struct cli_cmd *const cli_commands[] = {
+	&cli_cmd_analyze,
 	&cli_cmd_config,
 	&cli_cmd_help,
+	&cli_cmd_doctor,
+	&cli_cmd_ls,
+	&cli_cmd_rm,
+	&cli_cmd_roots,
+	&cli_cmd_scan,
+	&cli_cmd_show,
+	&cli_cmd_stats,
+	&cli_cmd_tag,
+	&cli_cmd_plugins,
 	NULL,
 };
 
@@ -25,6 +45,27 @@ const struct cli_cmd *cli_find(const char *name)
 		if (!strcmp(cli_commands[i]->name, name))
 			return cli_commands[i];
 	return NULL;
+}
+
+static int cmp_cmd(const void *a, const void *b)
+{
+	const struct cli_cmd *x = *(const struct cli_cmd *const *)a;
+	const struct cli_cmd *y = *(const struct cli_cmd *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+void cli_list(FILE *f)
+{
+	const struct cli_cmd *sorted[64];
+	size_t n = 0;
+
+	while (cli_commands[n] != NULL && n < GR_ARRAY_LEN(sorted)) {
+		sorted[n] = cli_commands[n];
+		n++;
+	}
+	qsort(sorted, n, sizeof(sorted[0]), cmp_cmd);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-10s %s\n", sorted[i]->name, sorted[i]->summary);
 }
 
 void cli_usage(const struct cli_cmd *c, FILE *f)

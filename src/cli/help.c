@@ -13,8 +13,7 @@ static int help_run(struct cli_env *env, int argc, char **argv)
 
 	if (argc < 2) {
 		printf("Commands:\n");
-		for (size_t i = 0; cli_commands[i] != NULL; i++)
-			printf("  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+		cli_list(stdout);
 		printf("\nRun `grym help COMMAND` for one command, `man grym` for everything.\n");
 		return CLI_OK;
 	}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# classify_features.sh [BUILD_DIR] [DATA] - the training tables for
+# scripts/train_classifier.py: runs tools/featdump (the real pipeline) over
+# the classes corpus, its augmented copies (bench/classify_augment.sh) and
+# the synthetic material, into DATA/../feat/*.tsv.  About 5 minutes.
+#
+# The whole recipe, from a checkout:
+#   bash ../shared/bench/classes/make_classes_corpus.sh
+#   bash bench/classify_augment.sh
+#   make BUILD=build/x test-build && bash bench/classify_features.sh build/x
+#   /usr/bin/python3 scripts/train_classifier.py bench-data/classes/classes_manifest.tsv \
+#       bench-data/feat/*.tsv --extra bench-data/classes/aug/synth_manifest.tsv
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+fd=$root/${1:-build/x}/tools/featdump
+data=$(cd "${2:-$root/bench-data/classes}" && pwd)
+out=$(dirname "$data")/feat
+mkdir -p "$out"
+cd "$data"
+clips=$(awk -F'\t' 'NR > 1 { print $1 }' classes_manifest.tsv)
+"$fd" $clips >"$out/feat_orig.tsv"
+"$fd" --whole classes/silence/*.wav >"$out/feat_sil.tsv"
+for t in quiet noisy band; do
+	# shellcheck disable=SC2046
+	"$fd" $(for f in $clips; do [ -f "aug/$t/$f" ] && echo "aug/$t/$f"; done) >"$out/feat_aug_$t.tsv"
+done
+"$fd" --whole aug/quiet/classes/silence/*.wav aug/band/classes/silence/*.wav >"$out/feat_aug_sil.tsv"
+"$fd" $(ls aug/synth/classes/*/*.wav | grep -v /silence/) >"$out/feat_synth.tsv"
+"$fd" --whole aug/synth/classes/silence/*.wav >"$out/feat_synth_sil.tsv"
+"$fd" --zeros >"$out/feat_zeros.tsv"
+echo "feature tables in $out"

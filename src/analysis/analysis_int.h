@@ -1,0 +1,66 @@
+/*
+ * analysis_int.h - shared between the files of src/analysis only: the
+ * plugin context (struct an_ctx) the engine hands to each plugin run, the
+ * typed result store behind the an_get_* / an_set_* accessors, and the
+ * descriptor and classifier code that features, timeline and classify
+ * share.  Never included from outside src/analysis.
+ *
+ * Thread rules: as analysis.h (one engine, one thread).
+ */
+#ifndef GRYM_ANALYSIS_INT_H
+#define GRYM_ANALYSIS_INT_H
+
+#include <stddef.h>
+
+#include "grym/analysis.h"
+#include "grym/util.h"
+
+/* The typed result slots of the store, one per kind of result. */
+enum an_slot { AN_SLOT_FEATURES, AN_SLOT_TIMELINE, AN_SLOT_CLASS, AN_SLOT_TEMPO,
+	       AN_SLOT_KEY, AN_NSLOT };
+
+struct an_ctx {
+	const struct an_plugin *plugin;   /* the plugin being run */
+	int index;                        /* its index in the engine's order */
+	struct an_region *region;         /* the store: typed results live here */
+	const struct dsp_frame *frames;   /* the region's frames, borrowed */
+	size_t n_frames;
+	double frame_rate;                /* frames per s */
+	double deadline;                  /* time_now() value past which to stop */
+	int stopped;                      /* an_should_stop() said yes */
+	int published;                    /* bit per enum an_slot set by this run */
+	const int *owner;                 /* engine's slot -> plugin index (-1 none) */
+	const unsigned char *need;        /* need[i]: plugin i is a need of this one */
+	struct str detail;                /* the plugin's JSON detail, "" if unused */
+};
+
+/* Slot owner bookkeeping for the engine (store.c). */
+/* Set up c for one run of plugin index idx over region r. */
+void an_ctx_init(struct an_ctx *c, const struct an_plugin *p, int idx,
+                 struct an_region *r, const struct dsp_frame *frames, size_t n,
+                 double frame_rate, const int *owner, const unsigned char *need);
+void an_ctx_fini(struct an_ctx *c);
+/* Drop the typed result in slot s of r (frees its arrays). */
+void an_slot_clear(struct an_region *r, int slot);
+/* The slot a plugin name publishes by convention ("features" ->
+ * AN_SLOT_FEATURES ...), or -1 for plugins without a typed result. */
+int an_slot_of_name(const char *name);
+
+/* ---- descriptors (plugins/features.c) ---------------------------------- */
+
+/* an_features_raw() and an_feature_name() are public (analysis.h). */
+/* z-scores of raw with the corpus statistics committed with the model,
+ * clipped to +-AN_FEAT_CLIP. */
+#define AN_FEAT_CLIP 8.0f
+void an_feat_normalise(const float raw[AN_FEAT_DIM], float out[AN_FEAT_DIM]);
+
+/* ---- classifier (plugins/classify.c) ----------------------------------- */
+
+/* Class probabilities of a normalised descriptor vector with the trained
+ * model; fills r completely (cls, conf, runner, prob). */
+void an_classify_vec(const float vec[AN_FEAT_DIM], struct an_class_result *r);
+/* Same for raw frames: describe, normalise, classify. */
+void an_classify_frames(const struct dsp_frame *f, size_t n, double frame_rate,
+                        struct an_class_result *r);
+
+#endif

@@ -13,7 +13,11 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bench=${GRYM_BENCH:-$root/../shared/bench}
+bench=${GRYM_BENCH:-}
+if [ -z "$bench" ]; then   # beside the checkout (or beside a worktree's parent)
+	bench=$root/../shared/bench
+	[ -d "$bench" ] || [ ! -d "$root/../../shared/bench" ] || bench=$root/../../shared/bench
+fi
 data=${GRYM_BENCH_DATA:-$root/bench-data}
 build=${BUILD:-build/rel}
 out=${ACC_OUT:-$build/accuracy}

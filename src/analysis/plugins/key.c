@@ -37,7 +37,8 @@ static int key_run(struct an_ctx *c, struct gr_err *err)
 	}
 	struct str *d = an_detail(c);
 	if (d) {
-		str_addf(d, "{\"contrast\":%.3f,\"chroma\":[", dg.contrast);
+		str_addf(d, "{\"contrast\":%.3f,\"sustained\":%.3f,\"chroma\":[",
+		         dg.contrast, dg.tonal);
 		for (int i = 0; i < 12; i++)
 			str_addf(d, "%s%.4f", i ? "," : "", dg.chroma12[i]);
 		str_add(d, "]}");

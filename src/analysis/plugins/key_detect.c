@@ -49,6 +49,12 @@
 #ifndef TONAL_MIN
 #define TONAL_MIN 0.55f      /* share of chroma energy that must be sustained */
 #endif
+#ifndef TONAL_SURE
+#define TONAL_SURE 0.8f      /* below this sustained share ... */
+#endif
+#ifndef CONTRAST_MIX
+#define CONTRAST_MIX 0.35f   /* ... the chroma needs this much contrast */
+#endif
 #ifndef SOFTMAX_BETA
 #define SOFTMAX_BETA 25.0    /* score -> probability sharpness */
 #endif
@@ -387,7 +393,10 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 	for (int k = 0; k < 24; k++)
 		if (k != best && v[k] > v[run])
 			run = k;
-	if (dg.contrast < CONTRAST_MIN || dg.tonal < TONAL_MIN || dg.score[best] < SCORE_MIN)
+	/* unpitched: flat chroma (noise), mostly transient chroma (drums), or
+	 * partly transient and not clearly shaped (drums with ringing toms) */
+	if (dg.contrast < CONTRAST_MIN || dg.tonal < TONAL_MIN || dg.score[best] < SCORE_MIN ||
+	    (dg.tonal < TONAL_SURE && dg.contrast < CONTRAST_MIX))
 		goto done;
 	out->key = best;
 	out->conf = v[best];

@@ -41,9 +41,11 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 	}
 	struct str *d = an_detail(c);
 	if (d)
-		str_addf(d, "{\"pulse\":%.3f,\"raw_bpm\":%.2f,\"meter_dist\":[%.3f,%.3f,%.3f,%.3f]}",
-		         dg.pulse, dg.raw_bpm, dg.meter_d[0], dg.meter_d[1], dg.meter_d[2],
-		         dg.meter_d[3]);
+		str_addf(d, "{\"pulse\":%.3f,\"raw_bpm\":%.2f,\"prior_bpm\":%.1f,"
+		         "\"octave\":%d,\"mid_ratio\":%.3f,\"mid_hit\":%.3f,"
+		         "\"meter_dist\":[%.3f,%.3f,%.3f,%.3f]}",
+		         dg.pulse, dg.raw_bpm, dg.prior_bpm, dg.octave, dg.mid_ratio, dg.mid_hit,
+		         dg.meter_d[0], dg.meter_d[1], dg.meter_d[2], dg.meter_d[3]);
 	an_set_tempo(c, &r);
 	free(r.beats);
 	return 0;

@@ -4,17 +4,30 @@
  * pulse; calls tempo_beats.c for the beat grid, meter and downbeat.
  *
  * Method: the dsp onset strength (log-mel spectral flux) is detrended
- * (minus a 1 s moving average, rectified) and normalised.  Its
- * autocorrelation is taken over 12 s windows (hop 3 s), each normalised to
- * its own energy and averaged, so loud passages do not dominate.  The
- * salience of a beat period p is the autocorrelation at p and its
- * multiples 2p, 3p, 4p (a pulse is periodic at every multiple; spurious
- * peaks are not).  Octaves are resolved explicitly: the peak of the
- * salience weighted by a log-Gaussian tempo prior wins against its x1/2,
- * x2, x2/3, x3/2 (and x1/3, x3) relatives, whose scores are reported as
- * alternates.  The period is refined against many multiples of the lag,
- * then tempo_beats.c tracks beats by dynamic programming (Ellis 2007),
- * measures the final BPM from the beat grid, and finds meter and downbeat.
+ * (minus a 1 s moving average, rectified), lightly smoothed and
+ * normalised.  Its autocorrelation is taken over 12 s windows (hop 3 s),
+ * each normalised to its own energy and averaged, so loud passages do not
+ * dominate.  The salience of a beat period p is the mean autocorrelation
+ * at p, 2p, ... 8p (as many as fit in 4.5 s): a pulse repeats at every
+ * multiple, spurious peaks do not.  Octaves are resolved explicitly:
+ *   1. the salience peak weighted by a log-Gaussian tempo prior wins
+ *      against its x1/2, x2, x2/3, x3/2, x1/3, x3 relatives (their scores
+ *      are reported as alternates).  The prior is centred at 110 BPM for
+ *      percussive material and 85 BPM for sustained, pitched material
+ *      (the share of chroma energy that survives a median filter), as
+ *      legato music is felt slower;
+ *   2. on the beat grid of that tempo, onsets between the beats as strong
+ *      as on them (or drum hits there as strong, with all beats alike)
+ *      double it: a plain pulse is counted at its own rate.
+ * The period is refined against every multiple that fits, tempo_beats.c
+ * tracks beats by dynamic programming (Ellis 2007), measures the final BPM
+ * from the grid, and finds meter and downbeat.  No tempo when the pulse
+ * is within noise (salience x sqrt(frames) < 2.5) or the region holds
+ * fewer than 3 periods or 3 s.
+ *
+ * The tuning constants below were fitted on the development sets (pop
+ * songs without drums, drum performances); each can be overridden with
+ * -D for the tuning scripts.
  *
  * Costs: O(frames x max lag) multiply-adds (~200 lags), O(frames) memory.
  * Thread rules: reentrant.

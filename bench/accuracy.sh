@@ -118,7 +118,7 @@ for set in pop909 groove; do
 	a=${audio[$set]}
 	awk -v set="$set" -v a="$a" -v g="${secs[grym_$set]}" -v p="${secs[aubio_$set]}" 'BEGIN {
 		printf "%-7s whole grym pipeline (decode, dsp, all plugins): %6.0fx   aubiotrack: %s\n",
-			set, a / g, p > 0 ? sprintf("%.0fx", a / p) : "n/a" }'
+			set, a / g, (p > 0 ? sprintf("%.0fx", a / p) : "n/a") }'
 	awk -v set="$set" '$1 == "plugin" { printf "%-7s plugin %-9s %5d runs %8.3f s  %8.0fx real time\n",
 		set, $2, $4, $6, $10 }' "$out/$set/plugins.txt"
 done

@@ -41,7 +41,7 @@ struct tempo_diag {
 	float mid_ratio;      /* onset strength between beats / on beats */
 	float alt_ratio;      /* weaker / stronger of odd and even beats */
 	float mid_hit;        /* low and low-mid hits between beats / on beats */
-	float alt_hit;        /* weaker / stronger of odd and even beats' hits */
+	float alt_hit;        /* weaker / stronger of odd and even beats' hits, -1 none */
 	int octave;           /* -1 halved, 1 doubled, 0 kept by the beat test */
 };
 

@@ -293,7 +293,9 @@ int tempo_track(const struct tempo_in *in, const double *o, double p,
 			hmid += hit(in, 0.5 * (bt[i] + bt[i + 1]));
 		}
 	}
-	dg->alt_hit = fmax(ho[0], ho[1]) > 0 ? (float)(fmin(ho[0], ho[1]) / fmax(ho[0], ho[1])) : 0;
+	/* -1 when there are no drum hits to compare (clicks, pads) */
+	dg->alt_hit = fmax(ho[0], ho[1]) > 1.0 * (double)(nb / 2) ?
+	              (float)(fmin(ho[0], ho[1]) / fmax(ho[0], ho[1])) : -1.0f;
 	dg->mid_hit = hon > 0 ? (float)(hmid / (double)(nb - 1) / (hon / (double)nb)) : 0;
 	double m0 = on[0] / (double)((nb + 1) / 2), m1 = on[1] / (double)(nb / 2);
 	double mon = (on[0] + on[1]) / (double)nb;

@@ -15,10 +15,12 @@
  *      are reported as alternates).  The prior is centred at 110 BPM for
  *      percussive material and 85 BPM for sustained, pitched material
  *      (the share of chroma energy that survives a median filter), as
- *      legato music is felt slower;
+ *      legato music is felt slower; 0.6 and 0.8 octaves wide;
  *   2. on the beat grid of that tempo, onsets between the beats as strong
  *      as on them (or drum hits there as strong, with all beats alike)
- *      double it: a plain pulse is counted at its own rate.
+ *      double it: a plain pulse is counted at its own rate; every other
+ *      beat empty (no onset, or no drum hit where there are drum hits)
+ *      halves it.
  * The period is refined against every multiple that fits, tempo_beats.c
  * tracks beats by dynamic programming (Ellis 2007), measures the final BPM
  * from the grid, and finds meter and downbeat.  No tempo when the pulse
@@ -72,7 +74,10 @@
 #define SAL_MULT 8         /* multiples of the period in the salience */
 #endif
 #ifndef PRIOR_OCT
-#define PRIOR_OCT 0.8      /* its width, octaves (1 sigma) */
+#define PRIOR_OCT 0.6      /* its width for percussive material, octaves (1 sigma) */
+#endif
+#ifndef PRIOR_OCT_SUST
+#define PRIOR_OCT_SUST 0.8 /* ... and for sustained material */
 #endif
 #ifndef PULSE_Z
 #define PULSE_Z 2.5        /* ... or below this many noise deviations */
@@ -94,6 +99,9 @@
 #endif
 #ifndef ALT_DRUM
 #define ALT_DRUM 0.9       /*     and all beats alike */
+#endif
+#ifndef ALT_EMPTY
+#define ALT_EMPTY 0.08     /* every other beat this much weaker: x1/2 */
 #endif
 #ifndef DOUBLE_MAX
 #define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
@@ -222,21 +230,26 @@ static double salience(const double *acf, size_t L, double p)
 	return k > 1 ? s / (k - 1) : 0;
 }
 
-/* Log-Gaussian tempo prior centred at c BPM. */
-static double prior(double bpm, double c)
+struct prior { double c, w; };   /* centre, BPM; width, octaves */
+
+/* Log-Gaussian tempo prior. */
+static double prior(double bpm, struct prior pr)
 {
-	double z = log2(bpm / c) / PRIOR_OCT;
+	double z = log2(bpm / pr.c) / pr.w;
 	return exp(-0.5 * z * z);
 }
 
 /* Centre of the prior from the share of sustained (pitched, legato)
  * energy: percussive material centres on PRIOR_PERC, sustained on
  * PRIOR_SUST, interpolated on a log scale in between. */
-static double prior_centre(double sustained)
+static struct prior prior_for(double sustained)
 {
 	double t = (sustained - SUST_LO) / (SUST_HI - SUST_LO);
+	struct prior pr;
 	t = t < 0 ? 0 : t > 1 ? 1 : t;
-	return PRIOR_PERC * pow(PRIOR_SUST / PRIOR_PERC, t);
+	pr.c = PRIOR_PERC * pow(PRIOR_SUST / PRIOR_PERC, t);
+	pr.w = PRIOR_OCT + t * (PRIOR_OCT_SUST - PRIOR_OCT);
+	return pr;
 }
 
 /* Best period near p (within +-tol, relative) by the mean of the
@@ -315,9 +328,9 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	fprintf(stderr, "\n");
 #endif
 
-	double centre = prior_centre(in->chroma ?
-	                             key_sustained(in->chroma, in->stride, in->n) : 0.0);
-	dg.prior_bpm = (float)centre;
+	struct prior centre = prior_for(in->chroma ?
+	                                key_sustained(in->chroma, in->stride, in->n) : 0.0);
+	dg.prior_bpm = (float)centre.c;
 	/* the best prior-weighted peak of the salience over the grid */
 	double best_w = 0, best_bpm = 0;
 	double prev2 = 0, prev1 = 0, prev_b = 0;
@@ -335,7 +348,7 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 		prev_b = b;
 	}
 #ifdef TEMPO_DUMP
-	fprintf(stderr, "BEST %.2f centre %.1f w %.4f\n", best_bpm, centre, best_w);
+	fprintf(stderr, "BEST %.2f centre %.1f w %.4f\n", best_bpm, centre.c, best_w);
 #endif
 	if (best_bpm <= 0)
 		goto done;
@@ -364,6 +377,9 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	    (dg.mid_ratio > MID_DOUBLE ||
 	     (dg.mid_ratio > MID_DRUM && dg.mid_hit > HIT_DRUM && dg.alt_ratio > ALT_DRUM)))
 		oct = 1;
+	else if (bpm0 / 2 >= BPM_MIN &&
+	         (dg.alt_ratio < ALT_EMPTY || (dg.alt_hit >= 0 && dg.alt_hit < ALT_EMPTY)))
+		oct = -1;   /* every other beat empty: the beat is half as fast */
 	if (oct) {
 		struct tempo_diag first = dg;
 		double p2 = refine_period(acf, L, oct > 0 ? p / 2 : p * 2, 0.01);

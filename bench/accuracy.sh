@@ -112,6 +112,19 @@ score "$bench/groove/truth.tsv" "$out/grym-tempo-drums.tsv" \
 echo "grym labelled tempo among answer + alternates: $(python3 bench/tempo_cover.py \
 	"$bench/groove/truth.tsv" "$out/grym-tempo-drums.tsv")"
 
+# grym / peer ratios from score.py's table rows (| name | n | Acc1 | Acc2 | ...)
+ratio() { # truth grym.tsv peer.tsv label
+	[ -f "$3" ] || return 0
+	score "$1" "$2" "$3" --task tempo | awk -F'|' -v label="$4" '
+		/^\| (grym|aubio)-/ { gsub(/ /, "", $2); a1[$2 ~ /^grym/] = $4; a2[$2 ~ /^grym/] = $5 }
+		END { if (a1[0] > 0 && a2[0] > 0)
+			printf "%-7s grym / aubiotrack: Acc1 %.2fx, Acc2 %.2fx\n", label, a1[1] / a1[0], a2[1] / a2[0] }'
+}
+echo
+echo "== accuracy ratios =="
+ratio "$bench/pop909/truth.tsv" "$out/grym-tempo-pop.tsv" "$out/aubio-tempo-pop.tsv" pop909
+ratio "$bench/groove/truth.tsv" "$out/grym-tempo-drums.tsv" "$out/aubio-tempo-drums.tsv" groove
+
 echo
 echo "== speed (x real time, one process, FLAC input) =="
 for set in pop909 groove; do

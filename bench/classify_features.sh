@@ -7,9 +7,9 @@
 # The whole recipe, from a checkout:
 #   bash ../shared/bench/classes/make_classes_corpus.sh
 #   bash bench/classify_augment.sh
+#   bash bench/classify_gather.sh
 #   make BUILD=build/x test-build && bash bench/classify_features.sh build/x
-#   /usr/bin/python3 scripts/train_classifier.py bench-data/classes/classes_manifest.tsv \
-#       bench-data/feat/*.tsv --extra bench-data/classes/aug/synth_manifest.tsv
+#   (training: see bench/README-classify.md)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 fd=$root/${1:-build/x}/tools/featdump
@@ -28,4 +28,11 @@ done
 "$fd" $(ls aug/synth/classes/*/*.wav | grep -v /silence/) >"$out/feat_synth.tsv"
 "$fd" --whole aug/synth/classes/silence/*.wav >"$out/feat_synth_sil.tsv"
 "$fd" --zeros >"$out/feat_zeros.tsv"
+# the gathered material (bench/classify_gather.sh), when it is there
+extra=$(dirname "$data")/extra
+if [ -f "$extra/extra_manifest.tsv" ]; then
+	cd "$extra"
+	# shellcheck disable=SC2046
+	"$fd" $(awk -F'\t' 'NR > 1 { print $1 }' extra_manifest.tsv) >"$out/feat_extra.tsv"
+fi
 echo "feature tables in $out"

@@ -53,7 +53,8 @@ def read_manifest(path, extra=False):
             pkg = v.get("source_package", "") or "synthetic"
             if v.get("origin") == "synthetic" and not extra:
                 pkg = "synthetic"
-            pkg = label_of(v["class"]) + "/" + pkg
+            if not pkg.startswith(label_of(v["class"]) + "/"):
+                pkg = label_of(v["class"]) + "/" + pkg
             rows[v["file"]] = (label_of(v["class"]), pkg, v.get("confidence", ""))
     return rows
 
@@ -188,11 +189,13 @@ class MLP:
         return self.forward(X)[2]
 
 
-def weights_for(y, files):
-    """Each file weighs 1 in total, each class the same in total."""
+def weights_for(y, files, scale=None):
+    """Each file weighs 1 (times scale) in total, each class the same in total."""
     w = np.ones(len(y))
     _, inv, cnt = np.unique(files, return_inverse=True, return_counts=True)
     w /= cnt[inv]
+    if scale is not None:
+        w *= scale
     for c in range(len(CLASSES)):
         s = w[y == c].sum()
         if s > 0:
@@ -269,6 +272,15 @@ def main():
     ap.add_argument("--init", action="store_true", help="write an untrained placeholder model")
     ap.add_argument("--extra", action="append", default=[],
                     help="manifest of extra training-only material (never held out)")
+    ap.add_argument("--new", action="append", default=[],
+                    help="manifest of gathered material (bench/classify_gather.sh): split by "
+                         "origin like the corpus, its held-out part reported separately")
+    ap.add_argument("--new-weight", type=float, default=1.0,
+                    help="weight of a gathered clip relative to a corpus clip")
+    ap.add_argument("--dry", action="store_true", help="report only; write nothing")
+    ap.add_argument("--temperature", action="store_true",
+                    help="calibrate the confidences: fit a softmax temperature on the "
+                         "cross-validation predictions and fold it into the last layer")
     ap.add_argument("--hidden", type=int, default=0,
                     help="hidden units (0: multinomial logistic regression, the default: "
                          "it generalised better across origins in grouped CV)")
@@ -291,46 +303,79 @@ def main():
     extra = {}
     for m in a.extra:
         extra.update(read_manifest(m, extra=True))
-    X, y, g, files, kinds, aug = read_features(a.features, dict(extra, **manifest))
+    new = {}
+    for m in a.new:
+        new.update(read_manifest(m, extra=True))
+    X, y, g, files, kinds, aug = read_features(a.features, dict(new, **dict(extra, **manifest)))
     aug |= np.array([f in extra and f not in manifest for f in files], dtype=bool)
+    isnew = np.array([f in new and f not in manifest for f in files], dtype=bool)
     if len(y) == 0:
         sys.exit("no labelled rows: do the feature tables name the manifest's files?")
     held = set() if a.all else holdout_groups(manifest, a.holdout)
-    test = np.array([grp in held for grp in g])
-    train = ~test
-    mean = X[train & ~aug].mean(axis=0)
-    std = X[train & ~aug].std(axis=0) + 1e-6
+    held_new = set() if a.all else holdout_groups(new, a.holdout)
+    test = np.array([grp in held for grp in g]) & ~isnew
+    test_new = np.array([grp in held_new for grp in g]) & isnew
+    train = ~test & ~test_new
+    # z-score statistics from the corpus's own training clips (the timeline's
+    # distances were tuned on that scale)
+    mean = X[train & ~aug & ~isnew].mean(axis=0)
+    std = X[train & ~aug & ~isnew].std(axis=0) + 1e-6
     Z = normalise(X, mean, std)
     drop = [int(t) for t in a.drop.split(",") if t.strip().isdigit()]
     drop += [i for i, n in enumerate(FEAT_NAMES) if n in a.drop.split(",")]
     Z[:, drop] = 0  # the model sees nothing there; its weights are zeroed below
-    w = weights_for(y, files)
+    scale = np.where(isnew, a.new_weight, 1.0)
+    w = weights_for(y, files, scale)
     summary = ["Trained on %d rows (%d regions, %d windows, %d whole files) of %d clips;" % (
         train.sum(), (train & (kinds == "region")).sum(), (train & (kinds == "window")).sum(),
         (train & (kinds == "file")).sum(), len(set(files[train]))),
         "held out: %d clips of %d origins never seen in training." % (
             len(set(files[test])), len(held))]
+    if new:
+        summary.append("gathered material: %d clips in training, %d clips of %d origins held out." % (
+            len(set(files[train & isnew])), len(set(files[test_new])), len(held_new)))
     # grouped k-fold cross-validation on the training part
     groups = sorted(set(g[train]), key=lambda s: hashlib.sha1(s.encode()).hexdigest())
     fold_of = {grp: i % a.folds for i, grp in enumerate(groups)}
     cv_pred = np.full(len(y), -1)
+    cv_prob = np.zeros((len(y), len(CLASSES)))
     for k in range(a.folds):
         tr = train & np.array([fold_of.get(grp, -1) != k for grp in g])
         va = train & np.array([fold_of.get(grp, -1) == k for grp in g]) & ~aug
         if va.sum() == 0:
             continue
-        m = MLP(a.hidden, seed=k + 1).fit(Z[tr], y[tr], weights_for(y[tr], files[tr]),
+        m = MLP(a.hidden, seed=k + 1).fit(Z[tr], y[tr], weights_for(y[tr], files[tr], scale[tr]),
                                           epochs=a.epochs)
-        cv_pred[va] = m.predict(Z[va]).argmax(axis=1)
+        cv_prob[va] = m.predict(Z[va])
+        cv_pred[va] = cv_prob[va].argmax(axis=1)
     reg = kinds == "region"
     cvm = (cv_pred >= 0) & reg
-    if cvm.sum():
-        mac, accs = macro(y[cvm], cv_pred[cvm])
+    for part, sel in (("corpus", cvm & ~isnew), ("gathered", cvm & isnew)):
+        if not sel.sum():
+            continue
+        mac, accs = macro(y[sel], cv_pred[sel])
         print("  per class: " + " ".join("%s %.0f%%" % (c[:5], 100 * a_) for c, a_ in zip(
-            [c for c in CLASSES if (y[cvm] == ENUM[c]).sum()], accs)))
-        summary.append("grouped %d-fold CV on regions: macro accuracy %.1f %%." % (a.folds, 100 * mac))
-        print("grouped CV (regions, by origin): macro %.1f %%" % (100 * mac))
+            [c for c in CLASSES if (y[sel] == ENUM[c]).sum()], accs)))
+        summary.append("grouped %d-fold CV on %s regions: macro accuracy %.1f %%." % (
+            a.folds, part, 100 * mac))
+        print("grouped CV (%s regions, by origin): macro %.1f %%" % (part, 100 * mac))
     model = MLP(a.hidden, seed=7).fit(Z[train], y[train], w[train], epochs=a.epochs)
+    temp = 1.0
+    if a.temperature and cvm.sum():
+        # the temperature minimising the negative log-likelihood of the CV rows
+        lp = np.log(np.clip(cv_prob[cvm], 1e-12, 1))
+        best = None
+        for t in np.exp(np.linspace(np.log(0.25), np.log(8), 61)):
+            z = lp / t
+            z -= z.max(axis=1, keepdims=True)
+            nll = -(z[np.arange(len(z)), y[cvm]] - np.log(np.exp(z).sum(axis=1))).mean()
+            if best is None or nll < best[0]:
+                best = (nll, t)
+        temp = best[1]
+        model.w2 /= temp
+        model.b2 /= temp
+        summary.append("confidence calibrated: softmax temperature %.2f (CV NLL %.3f)." % best[::-1])
+        print("temperature %.2f" % temp)
     if a.hidden > 0:
         model.w1[:, drop] = 0
     else:
@@ -345,12 +390,29 @@ def main():
         print("held-out (regions + silent files): macro %.1f %% over %d" % (100 * mac, sel.sum()))
         for line in confusion_text(y[sel], pred):
             print("  " + line)
+    if test_new.sum():
+        sel = test_new & reg
+        pred = model.predict(Z[sel]).argmax(axis=1)
+        mac, accs = macro(y[sel], pred)
+        summary.append("held-out gathered material (regions): macro accuracy %.1f %% (%d items)." % (
+            100 * mac, sel.sum()))
+        print("held-out GATHERED (regions): macro %.1f %% over %d; origins: %s" % (
+            100 * mac, sel.sum(), ", ".join(sorted(held_new))))
+        for line in confusion_text(y[sel], pred):
+            print("  " + line)
     summary.append("Command: python3 scripts/train_classifier.py " + " ".join(sys.argv[1:]))
+    if a.dry:
+        return 0
     write_header(mean, std, model, summary)
     with open(OUT_HOLD, "w") as f:
         f.write("# clips held out of training by scripts/train_classifier.py (by origin)\n")
         for name in sorted(set(k for k, (c, grp, _) in manifest.items() if grp in held)):
             f.write(name + "\n")
+    if new:
+        with open(OUT_HOLD.replace(".txt", "_new.txt"), "w") as f:
+            f.write("# gathered clips (bench/classify_gather.sh) held out by origin\n")
+            for name in sorted(set(k for k, (c, grp, _) in new.items() if grp in held_new)):
+                f.write(name + "\n")
     print("wrote", OUT_H, "and", OUT_HOLD)
     return 0
 

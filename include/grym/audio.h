@@ -179,4 +179,65 @@ int audio_stream_channels(const struct audio_stream *s);
 /* NULL ok; does not close the file. */
 void audio_stream_free(struct audio_stream *s);
 
+
+/* ---- writing (src/audio/write.c: export) -------------------------------- */
+
+/*
+ * A writer encodes interleaved float blocks into one file through
+ * libsndfile, on a descriptor the caller opened (export writes a temp file
+ * in the target folder, then renames it).  Every write error (a full disk,
+ * EIO) is caught with its errno and reported, and the writer then refuses
+ * further blocks; the caller removes the temp file.
+ *
+ * Quantisation is grym's own: a sample x becomes round(x * 2^(bits-1)),
+ * clamped to the format's range, so a 16- or 24-bit source decoded by
+ * audio_read() is written back bit for bit.  With dither on, samples that
+ * fall between two steps of the target grid get TPDF dither (two uniform
+ * +/-0.5 LSB variables) before rounding; samples already on the grid
+ * (untouched source samples, digital silence) are written exactly.
+ * Memory: one block of converted samples, fixed at _new.
+ * Thread rules: one thread at a time per writer.
+ */
+enum audio_wfmt { AUDIO_W_WAV, AUDIO_W_FLAC, AUDIO_W_OGG };
+
+struct audio_wopts {
+	int format;              /* enum audio_wfmt */
+	int rate;                /* Hz */
+	int channels;            /* 1..AUDIO_CHANNELS_MAX (FLAC: 1..8) */
+	int bits;                /* 8, 16, 24, 32 (integer PCM) or -32 (32-bit float,
+	                            WAV only); ignored for Ogg Vorbis */
+	int dither;              /* 1: TPDF dither off-grid samples */
+	unsigned seed;           /* dither noise seed (deterministic output) */
+	double quality;          /* Ogg Vorbis 0..1 (0 = default 0.6) */
+	const char *title;       /* SF_STR_TITLE, NULL = none */
+	const char *comment;     /* SF_STR_COMMENT, NULL = none */
+	const int64_t *cues;     /* WAV cue points, frames from the start, NULL = none */
+	size_t n_cues;           /* at most AUDIO_CUES_MAX are written */
+};
+#define AUDIO_CUES_MAX 100
+
+/* Extension for a format ("wav", "flac", "ogg"); audio_wfmt_parse()
+ * returns the enum for a name ("wav", "flac", "ogg"/"vorbis") or -1. */
+const char *audio_wfmt_ext(int format);
+int audio_wfmt_parse(const char *name);
+
+struct audio_writer;
+/*
+ * Start writing a file on fd (opened for writing, empty; not closed by the
+ * writer).  name is for messages.  Returns a new writer or NULL with err
+ * (unsupported combination: "FLAC cannot hold 32-bit samples", ...).
+ */
+struct audio_writer *audio_writer_new(int fd, const char *name, const struct audio_wopts *o,
+                                      struct gr_err *err);
+/* Append frames (frames * channels floats, full scale +/-1; beyond is
+ * clipped).  0 or -GR_EIO with err naming the file and errno's text. */
+int audio_writer_write(struct audio_writer *w, const float *buf, size_t frames,
+                       struct gr_err *err);
+/* Samples clipped so far (beyond full scale after rounding). */
+int64_t audio_writer_clipped(const struct audio_writer *w);
+/* Finish the file (headers, cues, encoder flush) and free the writer.  0,
+ * or -GR_EIO if anything failed at any point (also on a NULL-tolerant
+ * path: w NULL returns 0).  The descriptor stays open. */
+int audio_writer_close(struct audio_writer *w, struct gr_err *err);
+
 #endif

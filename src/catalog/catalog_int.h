@@ -30,6 +30,7 @@ struct cat {
 	int plan;                   /* testing: 0 auto, 1 ordered scan, 2 planner + hints */
 	int64_t data_version;       /* last PRAGMA data_version seen */
 	char version[256];          /* analysis version most recently stored */
+	char *file_strings;         /* strings of the last cat_file_get() row (owned) */
 	int nstmt;
 	struct {
 		const char *sql;

@@ -300,8 +300,29 @@ int cat_file_get(struct cat *c, int64_t id, struct cat_file *out, struct gr_err 
 	if (st == NULL)
 		return -err->code;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = cat_step_row(c, st, err)) == 1)
-		cat_row_file(st, out);   /* left un-reset: strings stay valid */
+	if ((r = cat_step_row(c, st, err)) == 1) {
+		/* Copy the row's strings into one block the handle owns, then
+		 * reset: an un-reset statement would hold a read snapshot open,
+		 * hiding other processes' commits and stalling checkpoints. */
+		const char **f[] = { &out->path, &out->relpath, &out->name, &out->format,
+		                     &out->codec, &out->error, &out->version, &out->tags,
+		                     &out->summary_json };
+		size_t total = 0, off = 0;
+		cat_row_file(st, out);
+		for (size_t i = 0; i < GR_ARRAY_LEN(f); i++)
+			total += (*f[i] ? strlen(*f[i]) : 0) + 1;
+		free(c->file_strings);
+		c->file_strings = xmalloc(total);
+		for (size_t i = 0; i < GR_ARRAY_LEN(f); i++) {
+			size_t len = *f[i] ? strlen(*f[i]) : 0;
+			if (*f[i] != NULL)
+				memcpy(c->file_strings + off, *f[i], len);
+			c->file_strings[off + len] = '\0';
+			*f[i] = *f[i] ? c->file_strings + off : NULL;
+			off += len + 1;
+		}
+		sqlite3_reset(st);
+	}
 	return r;
 }
 

@@ -465,6 +465,7 @@ void cat_close(struct cat *c)
 			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close_v2(c->db);
 	}
+	free(c->file_strings);
 	free(c->path);
 	free(c);
 }

@@ -12,9 +12,12 @@
 
 extern const struct cli_cmd cli_cmd_analyze;
 extern const struct cli_cmd cli_cmd_config;
+extern const struct cli_cmd cli_cmd_devices;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_doctor;
+extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_ls;
+extern const struct cli_cmd cli_cmd_play;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
 extern const struct cli_cmd cli_cmd_scan;
@@ -22,13 +25,17 @@ extern const struct cli_cmd cli_cmd_show;
 extern const struct cli_cmd cli_cmd_stats;
 extern const struct cli_cmd cli_cmd_tag;
 extern const struct cli_cmd cli_cmd_plugins;
+extern const struct cli_cmd cli_cmd_tui;
 
 const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_analyze,
 	&cli_cmd_config,
+	&cli_cmd_devices,
 	&cli_cmd_help,
 	&cli_cmd_doctor,
+	&cli_cmd_export,
 	&cli_cmd_ls,
+	&cli_cmd_play,
 	&cli_cmd_rm,
 	&cli_cmd_roots,
 	&cli_cmd_scan,
@@ -36,6 +43,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_stats,
 	&cli_cmd_tag,
 	&cli_cmd_plugins,
+	&cli_cmd_tui,
 	NULL,
 };
 

@@ -1,5 +1,5 @@
 /*
- * ls.c - `grym ls [QUERY] [--json|--csv|-p|-0] [--regions] [--limit N]`:
+ * ls.c - `grym ls [QUERY] [--json|--csv|--m3u|-p|-0] [--regions] [--limit N]`:
  * list the files (or regions) of the catalog that match a query.  Also
  * the helpers the catalog commands share (opening the catalog, parsing a
  * query argument with a caret under errors).
@@ -119,7 +119,27 @@ static void csv_field(const char *s, int tty)
 	free(e);
 }
 
-enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_PATHS, OUT_PATHS0 };
+enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_PATHS, OUT_PATHS0, OUT_M3U };
+
+/* An extended M3U entry (regions carry VLC's start/stop options).  A path
+ * with a line break cannot be written in M3U: skipped with a warning. */
+static void print_m3u(const char *path, double dur, double start, double end, int tty)
+{
+	if (strpbrk(path, "\n\r") != NULL) {
+		cli_error("%s: a line break in the name; left out of the playlist", path);
+		return;
+	}
+	printf("#EXTINF:%.0f,", dur);
+	str_fputs_safe(path_base(path), stdout);
+	putchar('\n');
+	if (start >= 0)
+		printf("#EXTVLCOPT:start-time=%.3f\n#EXTVLCOPT:stop-time=%.3f\n", start, end);
+	if (tty)
+		str_fputs_safe(path, stdout);
+	else
+		fputs(path, stdout);
+	putchar('\n');
+}
 
 static void print_file(const struct cat_file *f, int out, int style, int tty, int first)
 {
@@ -128,6 +148,9 @@ static void print_file(const struct cat_file *f, int out, int style, int tty, in
 	char *e;
 
 	switch (out) {
+	case OUT_M3U:
+		print_m3u(f->path, f->duration, -1, -1, tty);
+		return;
 	case OUT_JSON:
 		str_init(&j);
 		cat_file_json(f, &j);
@@ -181,6 +204,9 @@ static void print_region(const struct cat_region *g, int out, int style, int tty
 	char *e;
 
 	switch (out) {
+	case OUT_M3U:
+		print_m3u(g->path, g->end - g->start, g->start, g->end, tty);
+		return;
 	case OUT_JSON:
 		str_init(&j);
 		cat_region_json(g, &j);
@@ -224,6 +250,7 @@ static int ls_run(struct cli_env *env, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "csv", no_argument, NULL, 'c' },
 		{ "regions", no_argument, NULL, 'r' }, { "limit", required_argument, NULL, 'n' },
+		{ "m3u", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gr_err err = { 0 };
@@ -240,6 +267,7 @@ static int ls_run(struct cli_env *env, int argc, char **argv)
 		switch (o) {
 		case 'j': out = OUT_JSON; break;
 		case 'c': out = OUT_CSV; break;
+		case 'm': out = OUT_M3U; break;
 		case 'p': out = OUT_PATHS; break;
 		case '0': out = OUT_PATHS0; break;
 		case 'r': regions = 1; break;
@@ -276,6 +304,8 @@ static int ls_run(struct cli_env *env, int argc, char **argv)
 		goto fail;
 	if (out == OUT_JSON)
 		putchar('[');
+	else if (out == OUT_M3U)
+		puts("#EXTM3U");
 	else if (out == OUT_CSV && regions)
 		puts("id,file,idx,path,start,end,class,class_conf,key,key_conf,bpm,bpm_conf,"
 		     "loudness,peak_db,tags");
@@ -319,11 +349,12 @@ out:
 
 const struct cli_cmd cli_cmd_ls = {
 	.name = "ls",
-	.args = "[QUERY] [--json|--csv|-p|-0] [--regions] [--limit N]",
+	.args = "[QUERY] [--json|--csv|--m3u|-p|-0] [--regions] [--limit N]",
 	.summary = "list files (or regions) in the catalog that match a query",
 	.help =
 	"  --json      a JSON array with every searchable field\n"
 	"  --csv       CSV with a header line\n"
+	"  --m3u       an M3U playlist (regions with VLC start/stop times)\n"
 	"  -p          bare paths, one per line (for xargs); -0 separates with NUL\n"
 	"  --regions   list regions instead of files (-p prints path, start, end)\n"
 	"  --limit N   at most N rows\n"

@@ -175,14 +175,16 @@ out:
 
 const struct cli_cmd cli_cmd_scan = {
 	.name = "scan",
-	.args = "DIR... [-j N] [--force] [--dry-run] [--retry-failed] [--quiet]",
+	.args = "DIR|FILE... [-j N] [--force] [--dry-run] [--retry-failed] [--quiet]",
 	.summary = "find audio files under folders and analyse them into the catalog",
 	.help =
 	"Walks each DIR (symbolic links are not followed; hidden names starting\n"
 	"with '.' are skipped) for files named like audio: .wav .wave .aif .aiff\n"
 	".aifc .flac .ogg .oga .opus .mp3 .m4a .mp4 .aac .caf .w64 .rf64 (any\n"
 	"case).  FIFOs, devices and unreadable entries with such names are listed\n"
-	"as skipped.  Files unchanged since the last scan (same size and mtime,\n"
+	"as skipped.  A FILE named on its own is analysed alone (with --force:\n"
+	"again) in the library root that holds its folder.  Files unchanged\n"
+	"since the last scan (same size and mtime,\n"
 	"same analysis version) are not read again; a file moved inside a scanned\n"
 	"folder is recognised by its content and keeps its id, analysis and tags;\n"
 	"files gone from disk are marked missing (their data is kept).\n"

@@ -71,6 +71,7 @@ void chroma_fini(struct chroma *c)
 	c->lp = c->pw = c->pos = c->dpos = NULL;
 }
 
+DSP_SIMD
 void chroma_compute(struct chroma *c, const struct stft_frame *f, struct dsp_frame *out)
 {
 	const fftwf_complex *X = f->cspec;

@@ -114,6 +114,7 @@ static int bank_init(struct melbank *b, int nbands, int n, int rate)
 }
 
 /* log-mel of the power spectrum P into out (dB, floor -100). */
+DSP_SIMD
 static void bank_apply(const struct melbank *b, const float *P, float *out)
 {
 	for (int m = 0; m < b->nbands; m++) {
@@ -158,6 +159,7 @@ void mel_reset(struct mel *m)
 	m->maxdb = -100.0f;
 }
 
+DSP_SIMD
 void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *out)
 {
 	float fl, sum = 0.0f;

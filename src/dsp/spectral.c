@@ -178,6 +178,7 @@ static void flatness(struct spec *s, const float *P, struct dsp_frame *out)
 
 #define LANES 8
 
+DSP_SIMD
 void spec_compute(struct spec *s, const struct stft_frame *f, struct dsp_frame *out)
 {
 	const float *x = f->raw, *P = f->power;

@@ -201,6 +201,7 @@ void stft_reset(struct stft *s)
 }
 
 /* Produce every decimated sample whose filter support is written. */
+DSP_SIMD
 static void decimate(struct stft *s)
 {
 	int64_t m = s->dwritten, end = (s->written - s->half - 1) / s->dec;
@@ -240,6 +241,7 @@ static void decimate(struct stft *s)
 	s->dwritten = end + 1;
 }
 
+DSP_SIMD
 static int emit(struct stft *s, stft_fn fn, void *ctx)
 {
 	struct stft_frame f;

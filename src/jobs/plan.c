@@ -198,6 +198,52 @@ static int find_root(struct cat *c, const char *dir, int64_t *root, char **prefi
 	return 0;
 }
 
+/*
+ * One file named on the command line (the browser's "re-analyse" runs
+ * `grym scan --force FILE`): it joins the root that holds its folder, or a
+ * new root there, and is considered alone; nothing else is walked or
+ * marked missing.
+ */
+static int prepare_file(struct prep *pr, const char *arg, char *abs, const struct stat *sb)
+{
+	char *slash = strrchr(abs, '/');
+	char *prefix = NULL;
+	const char *dir = abs, *base;
+	struct job_walk_ent e;
+	int rc;
+
+	base = slash ? slash + 1 : abs;
+	if (!job_is_audio_name(base))
+		return gr_fail(pr->err, GR_EUSAGE, "%s: not named like an audio file", arg);
+	if (slash == abs)
+		dir = "/";
+	if (slash != NULL)
+		*slash = '\0';
+	if (pr->o->dry_run)
+		rc = find_root(pr->c, slash == abs ? "/" : dir, &pr->root, &prefix, pr->err);
+	else
+		rc = cat_root_for_dir(pr->c, slash == abs ? "/" : dir, &pr->root, &prefix, pr->err);
+	if (rc < 0)
+		goto out;
+	pr->absdir = slash == abs ? (char *)"" : abs;
+	pr->prefix = prefix;
+	memset(&e, 0, sizeof(e));
+	e.relpath = base;
+	e.skip = JOB_SKIP_NONE;
+	e.size = sb->st_size;
+	e.mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+	pr->p->walk.audio++;
+	rc = on_entry(pr, &e);
+	if (rc == 0)
+		rc = flush(pr);
+	else
+		flush(pr);
+out:
+	free(prefix);
+	pr->absdir = pr->prefix = NULL;
+	return rc < 0 ? rc : 0;
+}
+
 static int prepare_one(struct prep *pr, const char *dir)
 {
 	struct job_walk_stats st;
@@ -208,8 +254,13 @@ static int prepare_one(struct prep *pr, const char *dir)
 
 	if (abs == NULL)
 		return gr_fail(pr->err, GR_EIO, "%s: %s", dir, strerror(errno));
+	if (stat(abs, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		rc = prepare_file(pr, dir, abs, &sb);
+		free(abs);
+		return rc;
+	}
 	if (stat(abs, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		rc = gr_fail(pr->err, GR_EUSAGE, "%s: not a directory", dir);
+		rc = gr_fail(pr->err, GR_EUSAGE, "%s: not a directory or audio file", dir);
 		goto out;
 	}
 	if (pr->o->dry_run)

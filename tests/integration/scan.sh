@@ -135,8 +135,12 @@ g scan -j 1 "$lib" >"$T/two1.out" 2>&1 &
 p1=$!
 g scan -j 1 "$lib" >"$T/two2.out" 2>&1 &
 p2=$!
-# a third process reads the catalog all along
-( while kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
+# a third process reads the catalog all along, from the moment a scan
+# has created it (reading a catalog that does not exist yet is an error)
+( while [ ! -e "$GRYM_CATALOG" ] && { kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; }; do
+	sleep 0.05
+  done
+  while kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
 	g ls --json >/dev/null 2>>"$T/reader.err" || echo "reader failed" >>"$T/reader.err"
 	g stats --json >/dev/null 2>>"$T/reader.err" || echo "reader failed" >>"$T/reader.err"
   done ) &
@@ -156,5 +160,17 @@ grep -qi 'locked' "$T/two1.out" "$T/two2.out" && not_ok "'database is locked' re
 	ok "no locking error reached the user"
 g doctor >"$T/doctor.out" 2>&1
 contains "integrity ok after everything" "$T/doctor.out" "integrity: ok"
+# ---- one file named on the command line (the browser's re-analyse) ----------
+one=$(find "$lib" -name '*.flac' -not -path '*/bad/*' | sort | head -1)
+id_before=$(g ls --json | $py -c "
+import json,sys; print([x['id'] for x in json.load(sys.stdin) if x['path']=='$one'][0])")
+g scan --force "$one" >"$T/one.out" 2>&1
+contains "scan --force FILE analyses just that file" "$T/one.out" "1 analysed, 0 unchanged"
+id_after=$(g ls --json | $py -c "
+import json,sys; print([x['id'] for x in json.load(sys.stdin) if x['path']=='$one'][0])")
+[ "$id_before" = "$id_after" ] && ok "re-analysed file keeps its id" || not_ok "id $id_before -> $id_after"
+[ "$(stats files)" = "$n_all" ] && ok "re-analysing one file adds no rows" || not_ok "rows after one-file scan"
+printf 'x' >"$T/notes.txt"
+check_status "scan of a non-audio file is a usage error" 2 g scan "$T/notes.txt"
 echo "# scan.sh took $((SECONDS - t0)) s"
 finish

@@ -4,14 +4,18 @@
  * timeline segmentation and similarity search.
  *
  * The raw descriptors (an_features_raw) summarise the region's frames:
- * MFCC 1..12 means and spreads, the spread of c0 (dynamics), spectral
+ * MFCC 1..6 means, MFCC 1..12 spreads, the spread of c0 (dynamics), spectral
  * centroid / bandwidth / rolloff (log2 Hz) and flatness (log10) means and
  * spreads, spectral contrast per band, zero-crossing rate, onset rate and
  * flux statistics, loudness range, low-energy ratio, harmonicity, voiced
  * share and pitch steadiness, chroma peakiness / entropy / change, the
  * share of envelope modulation at syllable rates (2-8 Hz), onset
  * periodicity, duration, attack position, decay slope, spectral tilt,
- * median level and MFCC change.  The published vector is their z-scores
+ * median level and MFCC change; and (version 2) the voicing and pitch
+ * shape that separates singing from speech (mean voiced run length, share
+ * of voiced frames holding a note, pitch range) and the slow stationarity
+ * that separates noise from ambience (spread of 1 s block levels, change
+ * of the 1 s block band spectrum, rate of level events).  The published vector is their z-scores
  * against the statistics of the training corpus (committed with the
  * classifier model), clipped to +-8, so Euclidean distance weighs every
  * descriptor alike.
@@ -27,7 +31,8 @@
 
 static const char *const feat_names[AN_FEAT_DIM] = {
 	"mfcc1_mean", "mfcc2_mean", "mfcc3_mean", "mfcc4_mean", "mfcc5_mean", "mfcc6_mean",
-	"mfcc7_mean", "mfcc8_mean", "mfcc9_mean", "mfcc10_mean", "mfcc11_mean", "mfcc12_mean",
+	"voiced_run_log2_s", "pitch_hold_share", "pitch_range_semitones", "block_db_std",
+	"block_band_change_db", "event_rate",
 	"mfcc1_std", "mfcc2_std", "mfcc3_std", "mfcc4_std", "mfcc5_std", "mfcc6_std",
 	"mfcc7_std", "mfcc8_std", "mfcc9_std", "mfcc10_std", "mfcc11_std", "mfcc12_std",
 	"mfcc0_std", "centroid_log2_mean", "centroid_log2_std", "bandwidth_log2_mean",
@@ -184,6 +189,92 @@ static void describe_chroma(const struct dsp_frame *f, size_t n, float *out)
 	out[2] = nchg ? (float)(change / (double)nchg) : 0;
 }
 
+/* Voicing and pitch shape (out[0..2]): log2 of the mean length of runs of
+ * voiced frames, s (sung notes are held, spoken syllables are short); the
+ * share of voiced frames whose pitch is within 0.5 semitone of the pitch
+ * 0.1 s before (a held note); the 10-90 % range of voiced pitch, semitones. */
+static void describe_voicing(const struct dsp_frame *f, size_t n, double rate, float *out)
+{
+	size_t lag = (size_t)(0.1 * rate + 0.5), runs = 0, run = 0, voiced = 0, held = 0, np_ = 0;
+	double run_sum = 0;
+	float *st = xmalloc((n + 1) * sizeof(*st));
+
+	if (lag < 1)
+		lag = 1;
+	for (size_t i = 0; i < n; i++) {
+		int v = f[i].pitch > 0 && f[i].harmonicity > 0.5f;
+		if (v) {
+			run++;
+			voiced++;
+			st[np_++] = (float)(12 * log2(f[i].pitch / 440.0));
+			if (i >= lag && f[i - lag].pitch > 0 && f[i - lag].harmonicity > 0.5f &&
+			    fabs(12 * log2(f[i].pitch / f[i - lag].pitch)) < 0.5)
+				held++;
+		}
+		if ((!v || i + 1 == n) && run > 0) {
+			run_sum += (double)run;
+			runs++;
+			run = 0;
+		}
+	}
+	out[0] = (float)log2(fmax(runs ? run_sum / (double)runs / rate : 0, 0.01));
+	out[1] = voiced ? (float)((double)held / (double)voiced) : 0;
+	out[2] = np_ >= 2 ? (float)(quantile(st, np_, 0.9) - quantile(st, np_, 0.1)) : 0;
+	free(st);
+}
+
+/* Slow stationarity over 1 s blocks (out[0..2]): spread of the blocks'
+ * mean level, dB; mean change of the blocks' band spectrum between
+ * neighbours, dB RMS over the bands; level events per second (the level
+ * rising 10 dB above the region's median).  Stationary noise is low on all
+ * three; ambience has slow swells and sparse events. */
+static void describe_blocks(const struct dsp_frame *f, size_t n, double rate, float *out)
+{
+	size_t bl = (size_t)(rate + 0.5), nb;
+	struct acc lv;
+	double prev[DSP_NBANDS], change = 0, events = 0, med;
+	float *tmp;
+	int above = 0;
+
+	memset(&lv, 0, sizeof(lv));
+	if (bl < 1)
+		bl = 1;
+	nb = n / bl;
+	for (size_t b = 0; b < nb; b++) {
+		double m = 0, band[DSP_NBANDS] = { 0 }, d2 = 0;
+		for (size_t i = b * bl; i < (b + 1) * bl; i++) {
+			m += f[i].db;
+			for (int k = 0; k < DSP_NBANDS; k++)
+				band[k] += f[i].bands[k];
+		}
+		acc_add(&lv, m / (double)bl);
+		for (int k = 0; k < DSP_NBANDS; k++) {
+			band[k] /= (double)bl;
+			if (b > 0)
+				d2 += (band[k] - prev[k]) * (band[k] - prev[k]);
+			prev[k] = band[k];
+		}
+		if (b > 0)
+			change += sqrt(d2 / DSP_NBANDS);
+	}
+	out[0] = (float)acc_std(&lv);
+	out[1] = nb > 1 ? (float)(change / (double)(nb - 1)) : 0;
+	tmp = xmalloc(n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = f[i].db;
+	med = quantile(tmp, n, 0.5);
+	free(tmp);
+	for (size_t i = 0; i < n; i++) {
+		if (!above && f[i].db > med + 10) {
+			events += 1;
+			above = 1;
+		} else if (above && f[i].db < med + 5) {
+			above = 0;
+		}
+	}
+	out[2] = (float)(events * rate / (double)n);
+}
+
 void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw[AN_FEAT_DIM])
 {
 	struct acc mf[DSP_NMFCC], cen, bw, flat, roll, con[DSP_NCONTRAST], zcr, flux, db, harm;
@@ -256,9 +347,12 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 			low += 1;
 
 	for (int k = 1; k < DSP_NMFCC; k++) {
-		raw[k - 1] = (float)mf[k].mean;
+		if (k <= 6)
+			raw[k - 1] = (float)mf[k].mean;
 		raw[12 + k - 1] = (float)acc_std(&mf[k]);
 	}
+	describe_voicing(f, n, rate, &raw[6]);
+	describe_blocks(f, n, rate, &raw[9]);
 	raw[24] = (float)acc_std(&mf[0]);
 	raw[25] = (float)cen.mean;   raw[26] = (float)acc_std(&cen);
 	raw[27] = (float)bw.mean;    raw[28] = (float)acc_std(&bw);
@@ -322,7 +416,7 @@ static int features_run(struct an_ctx *c, struct gr_err *err)
 
 const struct an_plugin an_plugin_features = {
 	.name = "features",
-	.version = 1,
+	.version = 2,
 	.needs = NULL,
 	.budget = 10,
 	.run = features_run,

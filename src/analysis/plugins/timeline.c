@@ -47,8 +47,9 @@ void an_timeline_tune(double threshold)
 /* Descriptors used for distances: those meaningful on a 1 s window. */
 static int used_dim(int i)
 {
-	/* modulation, periodicity, duration, peak position, decay: too long-range */
-	return !(i >= 56 && i <= 60);
+	/* 1 s block statistics, modulation, periodicity, duration, peak
+	 * position, decay: too long-range */
+	return !(i >= 56 && i <= 60) && !(i >= 9 && i <= 11);
 }
 
 static double dist(const float *a, const float *b)

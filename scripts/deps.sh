@@ -8,7 +8,7 @@ libsndfile1-dev libfftw3-dev libsamplerate0-dev libsqlite3-dev sqlite3
 portaudio19-dev libasound2-dev libasound2-plugins alsa-utils libyaml-dev libncurses-dev
 libebur128-dev libxxhash-dev libjansson-dev libcmocka-dev
 libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libchromaprint-dev
-mandoc tmux sox libsox-fmt-base flac ffmpeg python3 python3-numpy clang libclang-rt-14-dev"
+mandoc tmux sox libsox-fmt-base flac ffmpeg python3 python3-numpy clang aubio-tools libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -8,15 +8,15 @@
 extern const struct an_plugin an_plugin_features;
 extern const struct an_plugin an_plugin_timeline;
 extern const struct an_plugin an_plugin_classify;
-/* extern const struct an_plugin an_plugin_tempo; */
-/* extern const struct an_plugin an_plugin_key; */
+extern const struct an_plugin an_plugin_tempo;
+extern const struct an_plugin an_plugin_key;
 
 const struct an_plugin *const an_core_plugins[] = {
 	&an_plugin_features,
 	&an_plugin_timeline,
 	&an_plugin_classify,
-	/* &an_plugin_tempo, */
-	/* &an_plugin_key, */
+	&an_plugin_tempo,
+	&an_plugin_key,
 	NULL,
 };
 

@@ -1,0 +1,456 @@
+/*
+ * tempo_period.c - tempo_estimate() of the tempo plugin: BPM with
+ * confidence and alternates, or "no tempo" when the region has no steady
+ * pulse; calls tempo_beats.c for the beat grid, meter and downbeat.
+ *
+ * Method: the dsp onset strength (log-mel spectral flux) is detrended
+ * (minus a 1 s moving average, rectified), lightly smoothed and
+ * normalised.  Its autocorrelation is taken over 12 s windows (hop 3 s),
+ * each normalised to its own energy and averaged, so loud passages do not
+ * dominate.  The salience of a beat period p is the mean autocorrelation
+ * at p, 2p, ... 8p (as many as fit in 4.5 s): a pulse repeats at every
+ * multiple, spurious peaks do not.  Octaves are resolved explicitly:
+ *   1. the salience peak weighted by a log-Gaussian tempo prior wins
+ *      against its x1/2, x2, x2/3, x3/2, x1/3, x3 relatives (their scores
+ *      are reported as alternates).  The prior is centred at 110 BPM for
+ *      percussive material and 85 BPM for sustained, pitched material
+ *      (the share of chroma energy that survives a median filter), as
+ *      legato music is felt slower; 0.6 and 0.8 octaves wide;
+ *   2. on the beat grid of that tempo, onsets between the beats as strong
+ *      as on them (or drum hits there as strong, with all beats alike)
+ *      double it: a plain pulse is counted at its own rate; every other
+ *      beat empty (no onset, or no drum hit where there are drum hits)
+ *      halves it.
+ * The period is refined against every multiple that fits, tempo_beats.c
+ * tracks beats by dynamic programming (Ellis 2007), measures the final BPM
+ * from the grid, and finds meter and downbeat.  No tempo when the pulse
+ * is within noise (salience x sqrt(frames) < 2.5) or the region holds
+ * fewer than 3 periods or 3 s.
+ *
+ * The tuning constants below were fitted on the development sets (pop
+ * songs without drums, drum performances); each can be overridden with
+ * -D for the tuning scripts.
+ *
+ * Costs: O(frames x max lag) multiply-adds (~200 lags), O(frames) memory.
+ * Thread rules: reentrant.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grym/analysis.h"
+#include "grym/util.h"
+#include "musical.h"
+
+#ifndef BPM_MIN
+#define BPM_MIN 40.0
+#endif
+#ifndef BPM_MAX
+#define BPM_MAX 240.0
+#endif
+#ifndef ALT_MIN
+#define ALT_MIN 25.0       /* alternates may lie outside the main range */
+#endif
+#ifndef ALT_MAX
+#define ALT_MAX 320.0
+#endif
+#ifndef GRID_STEP
+#define GRID_STEP 1.004    /* ratio between salience grid points */
+#endif
+#ifndef PRIOR_PERC
+#define PRIOR_PERC 110.0   /* centre of the tempo prior, percussive material */
+#endif
+#ifndef PRIOR_SUST
+#define PRIOR_SUST 85.0    /* ... and for sustained (pitched, legato) material */
+#endif
+#ifndef SUST_LO
+#define SUST_LO 0.76       /* sustained share at or below which: percussive */
+#endif
+#ifndef SUST_HI
+#define SUST_HI 0.85       /* ... at or above which: sustained */
+#endif
+#ifndef SAL_MULT
+#define SAL_MULT 8         /* multiples of the period in the salience */
+#endif
+#ifndef PRIOR_OCT
+#define PRIOR_OCT 0.6      /* its width for percussive material, octaves (1 sigma) */
+#endif
+#ifndef PRIOR_OCT_SUST
+#define PRIOR_OCT_SUST 0.8 /* ... and for sustained material */
+#endif
+#ifndef PULSE_Z
+#define PULSE_Z 2.5        /* ... or below this many noise deviations */
+#endif
+#ifndef PULSE_MIN
+#define PULSE_MIN 0.02f    /* below this periodicity: no tempo */
+#endif
+#ifndef MIN_SECONDS
+#define MIN_SECONDS 3.0    /* shorter regions: no tempo */
+#endif
+#ifndef MID_DOUBLE
+#define MID_DOUBLE 0.8     /* between-beat / on-beat onsets above this: x2 */
+#endif
+#ifndef MID_DRUM
+#define MID_DRUM 0.6       /* ... or above this with drum hits between the */
+#endif
+#ifndef HIT_DRUM
+#define HIT_DRUM 0.9       /*     beats as strong as on them (kick, snare) */
+#endif
+#ifndef ALT_DRUM
+#define ALT_DRUM 0.9       /*     and all beats alike */
+#endif
+#ifndef ALT_EMPTY
+#define ALT_EMPTY 0.08     /* every other beat this much weaker: x1/2 */
+#endif
+#ifndef DOUBLE_MAX
+#define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
+#endif
+
+/* Linear interpolation of a[] at fractional index x (0 outside). */
+static double lerp_at(const double *a, size_t n, double x)
+{
+	if (x < 0)
+		return 0;
+	size_t i = (size_t)x;
+	if (i + 1 >= n)
+		return i < n ? a[i] : 0;
+	double f = x - (double)i;
+	return a[i] * (1 - f) + a[i + 1] * f;
+}
+
+/* Detrended, rectified onset envelope normalised to unit RMS.  Returns a
+ * new array of n doubles or NULL. */
+static double *onset_envelope(const struct tempo_in *in)
+{
+	size_t n = in->n, half = (size_t)(0.5 * in->fps);
+	double *raw = malloc(n * sizeof(*raw));
+	double *o = malloc(n * sizeof(*o));
+	if (!raw || !o) {
+		free(raw);
+		free(o);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		float v = in->onset[i * in->stride];
+		raw[i] = isfinite(v) && v > 0 ? v : 0;
+	}
+	/* running sum for the moving average over [i-half, i+half] */
+	double sum = 0, sq = 0;
+	size_t lo = 0, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t want_hi = i + half + 1 < n ? i + half + 1 : n;
+		size_t want_lo = i > half ? i - half : 0;
+		while (hi < want_hi)
+			sum += raw[hi++];
+		while (lo < want_lo)
+			sum -= raw[lo++];
+		double m = sum / (double)(hi - lo);
+		o[i] = raw[i] > m ? raw[i] - m : 0;
+		sq += o[i] * o[i];
+	}
+	/* a light [1 2 1] smoothing: one-frame-sharp onsets (clicks) get
+	 * autocorrelation peaks wide enough to interpolate at fractional lags */
+	double prev = 0;
+	sq = 0;
+	for (size_t i = 0; i < n; i++) {
+		double cur = o[i], next = i + 1 < n ? o[i + 1] : 0;
+		o[i] = 0.25 * prev + 0.5 * cur + 0.25 * next;
+		prev = cur;
+		sq += o[i] * o[i];
+	}
+	free(raw);
+	double rms = sqrt(sq / (double)(n ? n : 1));
+	if (rms > 1e-12)
+		for (size_t i = 0; i < n; i++)
+			o[i] /= rms;
+	return o;
+}
+
+/* Averaged, per-window normalised autocorrelation of o for lags 0..L-1.
+ * Returns the number of windows that had energy. */
+static int window_acf(const double *o, size_t n, double fps, double *acf, size_t L)
+{
+	size_t w = (size_t)(12.0 * fps), hop;
+	if (w > n)
+		w = n;
+	hop = w / 4 ? w / 4 : 1;
+	double *x = malloc(w * sizeof(*x));
+	double *a = malloc(L * sizeof(*a));
+	int used = 0;
+	if (!x || !a)
+		goto out;
+	memset(acf, 0, L * sizeof(*acf));
+	for (size_t s = 0;; s += hop) {
+		if (s + w > n)
+			s = n - w;   /* the last window ends flush with the region */
+		double mean = 0;
+		for (size_t i = 0; i < w; i++)
+			mean += o[s + i];
+		mean /= (double)w;
+		for (size_t i = 0; i < w; i++)
+			x[i] = o[s + i] - mean;
+		for (size_t l = 0; l < L; l++) {
+			double acc = 0;
+			if (l < w) {
+				for (size_t i = 0; i + l < w; i++)
+					acc += x[i] * x[i + l];
+				acc /= (double)(w - l);
+			}
+			a[l] = acc;
+		}
+		if (a[0] > 1e-9) {
+			for (size_t l = 0; l < L; l++)
+				acf[l] += a[l] / a[0];
+			used++;
+		}
+		if (s + w >= n)
+			break;
+	}
+	if (used)
+		for (size_t l = 0; l < L; l++)
+			acf[l] /= used;
+out:
+	free(x);
+	free(a);
+	return used;
+}
+
+/* Salience of period p (frames): the pulse and its multiples. */
+static double salience(const double *acf, size_t L, double p)
+{
+	double s = 0;
+	int k;
+	for (k = 1; k <= SAL_MULT; k++) {
+		if (k * p >= (double)(L - 1))
+			break;
+		double v = lerp_at(acf, L, k * p);
+		s += v > 0 ? v : 0;
+	}
+	return k > 1 ? s / (k - 1) : 0;
+}
+
+struct prior { double c, w; };   /* centre, BPM; width, octaves */
+
+/* Log-Gaussian tempo prior. */
+static double prior(double bpm, struct prior pr)
+{
+	double z = log2(bpm / pr.c) / pr.w;
+	return exp(-0.5 * z * z);
+}
+
+/* Centre of the prior from the share of sustained (pitched, legato)
+ * energy: percussive material centres on PRIOR_PERC, sustained on
+ * PRIOR_SUST, interpolated on a log scale in between. */
+static struct prior prior_for(double sustained)
+{
+	double t = (sustained - SUST_LO) / (SUST_HI - SUST_LO);
+	struct prior pr;
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	pr.c = PRIOR_PERC * pow(PRIOR_SUST / PRIOR_PERC, t);
+	pr.w = PRIOR_OCT + t * (PRIOR_OCT_SUST - PRIOR_OCT);
+	return pr;
+}
+
+/* Best period near p (within +-tol, relative) by the mean of the
+ * autocorrelation at as many multiples of the period as fit. */
+static double refine_period(const double *acf, size_t L, double p, double tol)
+{
+	double best = p, best_s = -1;
+	for (double r = 1 - tol; r <= 1 + tol; r += 0.0005) {
+		double q = p * r, s = 0;
+		int k, cnt = 0;
+		for (k = 1; k * q < (double)(L - 1); k++) {
+			s += lerp_at(acf, L, k * q);
+			cnt++;
+		}
+		if (cnt && s / cnt > best_s) {
+			best_s = s / cnt;
+			best = q;
+		}
+	}
+	return best;
+}
+
+/* The salience of the strongest local peak within +-4% of bpm, 0 if out
+ * of range; *at gets its BPM. */
+static double peak_near(const double *acf, size_t L, double fps, double bpm, double *at)
+{
+	double best = 0;
+	*at = bpm;
+	if (bpm < ALT_MIN || bpm > ALT_MAX)
+		return 0;
+	for (double b = bpm * 0.96; b <= bpm * 1.04; b *= 1.002) {
+		double s = salience(acf, L, 60.0 * fps / b);
+		if (s > best) {
+			best = s;
+			*at = b;
+		}
+	}
+	return best;
+}
+
+static void set_no_tempo(struct an_tempo_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->has_tempo = 0;
+	out->downbeat = -1;
+}
+
+int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
+                   struct tempo_diag *diag, struct gr_err *err)
+{
+	static const double ratios[] = { 0.5, 2.0, 2.0 / 3.0, 1.5, 1.0 / 3.0, 3.0 };
+	struct tempo_diag dg;
+	double *o = NULL, *acf = NULL;
+	size_t L;
+	int rc = 0;
+
+	memset(&dg, 0, sizeof(dg));
+	set_no_tempo(out);
+	if (in->n < 8 || in->fps <= 0 || (double)in->n / in->fps < MIN_SECONDS)
+		goto done;
+	/* lags up to 4.5 s: four periods at 53 BPM, a bar of 4 at 53 BPM */
+	L = (size_t)(4.5 * in->fps) + 2;
+	if (L > in->n)
+		L = in->n;
+	o = onset_envelope(in);
+	acf = malloc(L * sizeof(*acf));
+	if (!o || !acf) {
+		rc = gr_fail(err, GR_ENOMEM, "tempo: no memory for %zu frames", in->n);
+		goto done;
+	}
+	if (!window_acf(o, in->n, in->fps, acf, L))
+		goto done;
+#ifdef TEMPO_DUMP   /* development: the autocorrelation, for offline tuning */
+	for (size_t l = 0; l < L; l++)
+		fprintf(stderr, "%s%.4f", l ? " " : "ACF ", acf[l]);
+	fprintf(stderr, "\n");
+#endif
+
+	struct prior centre = prior_for(in->chroma ?
+	                                key_sustained(in->chroma, in->stride, in->n) : 0.0);
+	dg.prior_bpm = (float)centre.c;
+	/* the best prior-weighted peak of the salience over the grid */
+	double best_w = 0, best_bpm = 0;
+	double prev2 = 0, prev1 = 0, prev_b = 0;
+	for (double b = BPM_MIN; b <= BPM_MAX * 1.0001; b *= GRID_STEP) {
+		double s = salience(acf, L, 60.0 * in->fps / b);
+		if (prev1 >= prev2 && prev1 >= s && prev1 > 0) {   /* local peak */
+			double wv = prev1 * prior(prev_b, centre);
+			if (wv > best_w) {
+				best_w = wv;
+				best_bpm = prev_b;
+			}
+		}
+		prev2 = prev1;
+		prev1 = s;
+		prev_b = b;
+	}
+#ifdef TEMPO_DUMP
+	fprintf(stderr, "BEST %.2f centre %.1f w %.4f\n", best_bpm, centre.c, best_w);
+#endif
+	if (best_bpm <= 0)
+		goto done;
+
+	double p = refine_period(acf, L, 60.0 * in->fps / best_bpm, 0.02);
+	/* the pulse strength: the salience, not the autocorrelation at p
+	 * alone, which a half-time groove can leave near zero */
+	double pulse = salience(acf, L, p);
+	dg.pulse = (float)(pulse > 0 ? pulse : 0);
+	dg.raw_bpm = (float)(60.0 * in->fps / p);
+	/* no steady pulse: a peak no higher than the autocorrelation of
+	 * noise of this length (about 1 / sqrt(frames)) or too few periods */
+	if (pulse < PULSE_MIN || pulse * sqrt((double)in->n) < PULSE_Z || (double)in->n < 3 * p)
+		goto done;
+
+	rc = tempo_track(in, o, p, out, &dg, err);
+	if (rc < 0 || !out->has_tempo)
+		goto done;
+	/* octave test on the beat grid: onsets as strong between the beats
+	 * as on them mean the beat is twice as fast (a plain pulse train is
+	 * counted at its own rate, not as half notes).  (Halving when every
+	 * other beat is weak was tried: it broke more than it fixed.) */
+	double bpm0 = 60.0 * in->fps / p;
+	int oct = 0;
+	if (2 * bpm0 <= DOUBLE_MAX &&
+	    (dg.mid_ratio > MID_DOUBLE ||
+	     (dg.mid_ratio > MID_DRUM && dg.mid_hit > HIT_DRUM && dg.alt_ratio > ALT_DRUM)))
+		oct = 1;
+	else if (bpm0 / 2 >= BPM_MIN &&
+	         (dg.alt_ratio < ALT_EMPTY || (dg.alt_hit >= 0 && dg.alt_hit < ALT_EMPTY)))
+		oct = -1;   /* every other beat empty: the beat is half as fast */
+	if (oct) {
+		struct tempo_diag first = dg;
+		double p2 = refine_period(acf, L, oct > 0 ? p / 2 : p * 2, 0.01);
+		free(out->beats);
+		set_no_tempo(out);
+		rc = tempo_track(in, o, p2, out, &dg, err);
+		dg.mid_ratio = first.mid_ratio;
+		dg.alt_ratio = first.alt_ratio;
+		if (rc < 0)
+			goto done;
+		if (out->has_tempo) {
+			p = p2;
+		} else {
+			oct = 0;
+			rc = tempo_track(in, o, p, out, &dg, err);
+			if (rc < 0 || !out->has_tempo)
+				goto done;
+		}
+	}
+	dg.octave = oct;
+
+	/* alternates: octave relatives with their prior-weighted salience */
+	double bpm = 60.0 * in->fps / p;
+	double main_w = salience(acf, L, p) * prior(bpm, centre), total = main_w;
+	struct { double bpm, w; } alt[GR_ARRAY_LEN(ratios)];
+	int na = 0;
+	for (size_t i = 0; i < GR_ARRAY_LEN(ratios); i++) {
+		double at, s = peak_near(acf, L, in->fps, bpm * ratios[i], &at);
+		if (s <= 0)
+			continue;
+		alt[na].bpm = at;
+		alt[na].w = s * prior(at, centre);
+		total += alt[na].w;
+		na++;
+	}
+	/* scale alternates to the refined tempo so x2 stays exactly x2 */
+	double scale = out->bpm / bpm;
+	/* strongest first; x1/2 and x2 are kept whatever their score */
+	for (int i = 0; i < na; i++)
+		for (int j = i + 1; j < na; j++)
+			if (alt[j].w > alt[i].w) {
+				double tb = alt[i].bpm, tw = alt[i].w;
+				alt[i] = alt[j];
+				alt[j].bpm = tb;
+				alt[j].w = tw;
+			}
+	out->n_alt = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < na && out->n_alt < AN_MAX_ALT; i++) {
+			double r = alt[i].bpm / bpm;
+			int octave = fabs(r - 0.5) < 0.03 || fabs(r - 2.0) < 0.1;
+			if ((pass == 0) != octave)
+				continue;
+			out->alt[out->n_alt].bpm = (float)(alt[i].bpm * scale);
+			out->alt[out->n_alt].score = (float)(alt[i].w / total);
+			out->n_alt++;
+		}
+	double share = main_w / total;
+	double strength = pulse / (pulse + 0.15);
+	out->conf = (float)(share * strength);
+	if (out->conf > 1)
+		out->conf = 1;
+done:
+	if (diag)
+		*diag = dg;
+	free(o);
+	free(acf);
+	if (rc < 0) {
+		free(out->beats);
+		set_no_tempo(out);
+	}
+	return rc;
+}
+

@@ -1,0 +1,159 @@
+/*
+ * test_key.c - the key estimator on generated cadences run through the
+ * real dsp pass: I-IV-V-I and i-iv-V-i with a bass line and voiced
+ * chords of harmonic, decaying notes in all 24 keys; the same detuned by
+ * +30 cents (and the tuning measured); white noise and a drum loop give
+ * no key; a region that modulates reports two sections.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "grym/analysis.h"
+#include "musical_sig.h"
+#include "../../src/analysis/plugins/musical.h"
+
+#define CHORD_S 0.6    /* s per chord */
+
+static void estimate(const float *x, size_t n, struct an_key_result *r)
+{
+	size_t nf = 0;
+	double fps = 0;
+	struct dsp_frame *f = sig_frames(x, n, &nf, &fps);
+	assert_non_null(f);
+	struct key_in in = {
+		.chroma = f[0].chroma,
+		.stride = sizeof(struct dsp_frame) / sizeof(float),
+		.n = nf, .fps = fps, .t0 = 0,
+	};
+	struct gr_err err = { 0 };
+	assert_int_equal(key_estimate(&in, r, NULL, &err), 0);
+	free(f);
+}
+
+/*
+ * Add a cadence in key (0..23) starting at second `at`, `reps` times,
+ * detuned by cents: bass on the chord root, a three-note voicing in the
+ * middle register with smooth voice leading.
+ */
+static void cadence(float *x, size_t n, int key, double at, int reps, double cents)
+{
+	static const int maj[4][4] = {   /* bass, then the voicing, semitones */
+		{ 0, 4, 7, 12 }, { 5, 5, 9, 12 }, { 7, 2, 7, 11 }, { 0, 4, 7, 12 },
+	};
+	static const int min[4][4] = {
+		{ 0, 3, 7, 12 }, { 5, 5, 8, 12 }, { 7, 2, 7, 11 }, { 0, 3, 7, 12 },
+	};
+	int t = key % 12, mid = 60 + t - (t >= 6 ? 12 : 0);   /* tonic in F#3..F4 */
+	const int (*prog)[4] = key >= 12 ? min : maj;
+	size_t len = (size_t)(CHORD_S * SIG_RATE);
+	for (int r = 0; r < reps; r++)
+		for (int c = 0; c < 4; c++) {
+			size_t s = (size_t)((at + (r * 4 + c) * CHORD_S) * SIG_RATE);
+			int bass = 36 + (t + prog[c][0]) % 12;
+			sig_note(x, n, s, len, sig_midi_hz(bass, cents), 0.35f);
+			for (int v = 1; v < 4; v++)
+				sig_note(x, n, s, len, sig_midi_hz(mid + prog[c][v], cents), 0.2f);
+		}
+}
+
+static void check_key(int key, double cents)
+{
+	size_t n = (size_t)(8 * CHORD_S * SIG_RATE);
+	float *x = calloc(n, sizeof(*x));
+	struct an_key_result r;
+	char a[32], b[32];
+
+
+	assert_non_null(x);
+	cadence(x, n, key, 0, 2, cents);
+	estimate(x, n, &r);
+	if (r.key != key) {
+		print_error("cadence in %s (%+.0f cents): got %s\n", an_key_name(key, 0, 0, a, 32),
+		            cents, an_key_name(r.key, 0, 0, b, 32));
+		fail();
+	}
+	assert_true(r.conf > 0 && r.conf <= 1);
+	assert_true(r.runner >= 0 && r.runner != r.key && r.runner_conf <= r.conf);
+	assert_true(fabsf(r.tuning_cents - (float)cents) < 12);
+	assert_int_equal(r.n_sections, 0);
+	free(r.sections);
+	free(x);
+}
+
+static void test_all_keys(void **state)
+{
+	for (int k = 0; k < 24; k++)
+		check_key(k, 0);
+}
+
+static void test_detuned(void **state)
+{
+	static const int keys[] = { 0, 6 + 12, 10, 4 + 12, 9, 2 + 12 };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		check_key(keys[i], 30);
+}
+
+static void test_unpitched(void **state)
+{
+	size_t n = (size_t)(6 * SIG_RATE);
+	float *x = calloc(n, sizeof(*x));
+	struct an_key_result r;
+
+	assert_non_null(x);
+	for (size_t i = 0; i < n; i++)
+		x[i] = 0.3f * sig_noise();
+	estimate(x, n, &r);
+	assert_int_equal(r.key, AN_NO_KEY);
+	assert_int_equal(r.runner, AN_NO_KEY);
+	assert_null(r.sections);
+
+	/* a drum loop has no key either */
+	memset(x, 0, n * sizeof(*x));
+	for (int b = 0; b < 12; b++) {
+		size_t s = (size_t)(b * 0.5 * SIG_RATE);
+		if (b % 2)
+			sig_snare(x, n, s, 0.6f);
+		else
+			sig_kick(x, n, s, 0.9f);
+		sig_hat(x, n, s, 0.2f);
+		sig_hat(x, n, s + SIG_RATE / 4, 0.2f);
+	}
+	estimate(x, n, &r);
+	assert_int_equal(r.key, AN_NO_KEY);
+	free(x);
+}
+
+static void test_modulation(void **state)
+{
+	/* 36 s in D major, then 36 s in Bb minor */
+	size_t n = (size_t)(72 * SIG_RATE);
+	float *x = calloc(n, sizeof(*x));
+	struct an_key_result r;
+
+	assert_non_null(x);
+	cadence(x, n, 2, 0, 15, 0);
+	cadence(x, n, 10 + 12, 36, 15, 0);
+	estimate(x, n, &r);
+	assert_int_equal(r.n_sections, 2);
+	assert_int_equal(r.sections[0].key, 2);
+	assert_int_equal(r.sections[1].key, 10 + 12);
+	assert_true(fabs(r.sections[1].start - 36) < 6);
+	assert_true(r.key == 2 || r.key == 10 + 12);
+	free(r.sections);
+	free(x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_keys),
+		cmocka_unit_test(test_detuned),
+		cmocka_unit_test(test_unpitched),
+		cmocka_unit_test(test_modulation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

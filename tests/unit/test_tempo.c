@@ -1,0 +1,190 @@
+/*
+ * test_tempo.c - the tempo estimator on generated signals run through the
+ * real dsp pass: click tracks and drum patterns from 60 to 200 BPM within
+ * 1 %, alternates that hold the half and double tempo, a beat grid on the
+ * clicks, a 3/4 waltz detected as 3 beats per bar, a rock pattern as 4,
+ * and no tempo for noise and for a single hit.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "grym/analysis.h"
+#include "musical_sig.h"
+#include "../../src/analysis/plugins/musical.h"
+
+#define SECS 20.0
+
+/* Estimate the tempo of x via the dsp frames. */
+static void estimate(const float *x, size_t n, struct an_tempo_result *r)
+{
+	size_t nf = 0;
+	double fps = 0;
+	struct dsp_frame *f = sig_frames(x, n, &nf, &fps);
+	assert_non_null(f);
+	struct tempo_in in = {
+		.onset = &f[0].flux, .low = &f[0].bands[0], .body = &f[0].bands[1], .chroma = f[0].chroma,
+		.stride = sizeof(struct dsp_frame) / sizeof(float),
+		.n = nf, .fps = fps, .t0 = 0,
+	};
+	struct gr_err err = { 0 };
+	assert_int_equal(tempo_estimate(&in, r, NULL, &err), 0);
+	free(f);
+}
+
+static void assert_bpm(const struct an_tempo_result *r, double want, const char *what)
+{
+	if (!r->has_tempo || fabs(r->bpm / want - 1) > 0.01) {
+		print_error("%s at %.0f BPM: got %s %.2f\n", what, want,
+		            r->has_tempo ? "" : "no tempo", r->bpm);
+		fail();
+	}
+}
+
+static float *alloc_sig(size_t n)
+{
+	float *x = calloc(n, sizeof(*x));
+	assert_non_null(x);
+	return x;
+}
+
+static void test_clicks(void **state)
+{
+	static const double bpms[] = { 60, 72, 90, 105, 120, 140, 160, 180, 200 };
+	size_t n = (size_t)(SECS * SIG_RATE);
+	for (size_t k = 0; k < sizeof(bpms) / sizeof(bpms[0]); k++) {
+		float *x = alloc_sig(n);
+		double per = 60.0 * SIG_RATE / bpms[k];
+		for (double t = 0.3 * SIG_RATE; t < (double)n; t += per)
+			sig_click(x, n, (size_t)t, 0.8f);
+		struct an_tempo_result r;
+		estimate(x, n, &r);
+		assert_bpm(&r, bpms[k], "click track");
+		/* the beat grid: one beat per click, on the clicks */
+		assert_true(r.n_beats > 0.8 * SECS * bpms[k] / 60);
+		for (int i = 1; i < r.n_beats; i++)
+			assert_true(fabs((r.beats[i] - r.beats[i - 1]) / (60.0 / bpms[k]) - 1) < 0.1);
+		double ph = fmod(r.beats[r.n_beats / 2] - 0.3, 60.0 / bpms[k]);
+		if (ph > 30.0 / bpms[k])
+			ph -= 60.0 / bpms[k];
+		assert_true(fabs(ph) < 0.03);
+		/* the octave relatives are offered (the double up to 300 BPM) */
+		int half = 0, dbl = bpms[k] * 2 > 300;
+		for (int i = 0; i < r.n_alt; i++) {
+			half |= fabs(r.alt[i].bpm / (bpms[k] / 2) - 1) < 0.02;
+			dbl |= fabs(r.alt[i].bpm / (bpms[k] * 2) - 1) < 0.02;
+		}
+		assert_true(half && dbl);
+		assert_true(r.conf > 0 && r.conf <= 1);
+		free(r.beats);
+		free(x);
+	}
+}
+
+/* A rock pattern: kick on 1 and 3, snare on 2 and 4, hats on eighths
+ * between 70 and 130 BPM, on the beats outside (as drummers play them:
+ * eighths at 60 read as a half-time 120, eighths at 180 are impractical). */
+static void rock(float *x, size_t n, double bpm)
+{
+	int eighths = bpm >= 70 && bpm <= 130;
+	double per = 60.0 * SIG_RATE / bpm;
+	int beat = 0;
+	for (double t = 0.2 * SIG_RATE; t + per / 2 < (double)n; t += per, beat++) {
+		if (beat % 2 == 0)
+			sig_kick(x, n, (size_t)t, 0.9f);
+		else
+			sig_snare(x, n, (size_t)t, 0.6f);
+		sig_hat(x, n, (size_t)t, 0.25f);
+		if (eighths)
+			sig_hat(x, n, (size_t)(t + per / 2), 0.15f);
+	}
+}
+
+static void test_drums(void **state)
+{
+	static const double bpms[] = { 60, 75, 96, 128, 150, 174, 200 };
+	size_t n = (size_t)(SECS * SIG_RATE);
+	for (size_t k = 0; k < sizeof(bpms) / sizeof(bpms[0]); k++) {
+		float *x = alloc_sig(n);
+		rock(x, n, bpms[k]);
+		struct an_tempo_result r;
+		estimate(x, n, &r);
+		assert_bpm(&r, bpms[k], "rock pattern");
+		assert_int_equal(r.beats_per_bar, 4);
+		free(r.beats);
+		free(x);
+	}
+}
+
+static void test_waltz(void **state)
+{
+	static const double bpms[] = { 90, 150 };
+	size_t n = (size_t)(SECS * SIG_RATE);
+	for (size_t k = 0; k < 2; k++) {
+		float *x = alloc_sig(n);
+		double per = 60.0 * SIG_RATE / bpms[k];
+		int beat = 0;
+		/* oom-pa-pa: kick and a low note on one, hat and chord on two, three */
+		for (double t = 0.2 * SIG_RATE; t + per < (double)n; t += per, beat++) {
+			if (beat % 3 == 0) {
+				sig_kick(x, n, (size_t)t, 0.9f);
+				sig_note(x, n, (size_t)t, (size_t)per, sig_midi_hz(43, 0), 0.3f);
+			} else {
+				sig_hat(x, n, (size_t)t, 0.3f);
+				sig_note(x, n, (size_t)t, (size_t)(per * 0.8), sig_midi_hz(67, 0), 0.1f);
+				sig_note(x, n, (size_t)t, (size_t)(per * 0.8), sig_midi_hz(71, 0), 0.1f);
+			}
+		}
+		struct an_tempo_result r;
+		estimate(x, n, &r);
+		assert_bpm(&r, bpms[k], "waltz");
+		assert_int_equal(r.beats_per_bar, 3);
+		/* the first downbeat is a kick: 0.2 s + a multiple of the bar */
+		double bar = 3 * 60.0 / bpms[k], off = fmod(r.downbeat - 0.2 + 0.1, bar) - 0.1;
+		assert_true(fabs(off) < 0.05);
+		free(r.beats);
+		free(x);
+	}
+}
+
+static void test_no_pulse(void **state)
+{
+	size_t n = (size_t)(10 * SIG_RATE);
+	float *x = alloc_sig(n);
+	struct an_tempo_result r;
+
+	for (size_t i = 0; i < n; i++)
+		x[i] = 0.3f * sig_noise();
+	estimate(x, n, &r);
+	assert_int_equal(r.has_tempo, 0);
+	assert_null(r.beats);
+
+	/* one hit, then its decay and silence: a one-shot */
+	memset(x, 0, n * sizeof(*x));
+	sig_kick(x, n, SIG_RATE / 2, 0.9f);
+	sig_snare(x, n, SIG_RATE / 2, 0.5f);
+	estimate(x, n, &r);
+	assert_int_equal(r.has_tempo, 0);
+	free(x);
+
+	/* too short to hold a pulse */
+	static const float four[4] = { 1, 0, 1, 0 };
+	struct tempo_in in = { .onset = four, .stride = 1, .n = 4, .fps = 43, .t0 = 0 };
+	struct gr_err err = { 0 };
+	assert_int_equal(tempo_estimate(&in, &r, NULL, &err), 0);
+	assert_int_equal(r.has_tempo, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clicks),
+		cmocka_unit_test(test_drums),
+		cmocka_unit_test(test_waltz),
+		cmocka_unit_test(test_no_pulse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -21,6 +21,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "not ok - no fuzz targets in $build"; exit 1; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Decoding needs longer inputs than the parsers.
 max_len() { case $1 in fuzz_decode) echo 65536 ;; fuzz_config|fuzz_theme) echo 8192 ;; *) echo 1024 ;; esac; }
@@ -33,6 +34,7 @@ for t in "${targets[@]}"; do
 	work="$build/corpus/$t"
 	art="$build/artifacts/$t"
 	log="$build/$t.log"
+	[ "$secs" -eq 0 ] && log="$build/$t.replay.log"
 	mkdir -p "$work" "$art" "$seeds"
 	if [ "$secs" -eq 0 ]; then
 		"$bin" -runs=0 -timeout=20 -rss_limit_mb=2048 -max_len="$(max_len "$t")" \
@@ -44,7 +46,7 @@ for t in "${targets[@]}"; do
 	fi
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+	[ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 	n=$(ls "$work" "$seeds" 2>/dev/null | grep -vc ':$')
 	if [ "$rc" -eq 0 ]; then
 		if [ "$secs" -eq 0 ]; then
@@ -55,7 +57,7 @@ for t in "${targets[@]}"; do
 	else
 		fail=1
 		echo "not ok - $t: exit $rc (log $log)"
-		grep -E 'ERROR|runtime error|contract violated|Test unit written' "$log" | head -5 |
+		grep -aE 'ERROR|runtime error|contract violated|Test unit written' "$log" | head -5 |
 			sed 's/^/# /'
 	fi
 done

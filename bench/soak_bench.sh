@@ -2,7 +2,9 @@
 # bench/soak_bench.sh - memory soak: `grym scan -j 1` over SOAK_FILES (1000)
 # generated short files (SOAK_SECS = 1 s each, a mix of WAV/FLAC/Ogg, mono
 # and stereo, 22.05-48 kHz) so that one worker process analyses them all;
-# the worker's resident set (VmRSS from /proc) is sampled every 0.2 s.
+# the worker's resident set (VmRSS, and its parts RssAnon = heap and
+# RssFile = mapped files such as the catalog, which SQLite reads through
+# mmap) is sampled from /proc every 0.2 s.
 # Prints the RSS of the first and last quartile of the samples (by time),
 # the growth between them, the peak, and how many worker processes served
 # the scan (1 unless one was replaced).  A leak of even 1 KB per file shows
@@ -36,7 +38,8 @@ scan=$!
 : >"$T/samples"
 while kill -0 "$scan" 2>/dev/null; do
 	for w in $(cat /proc/"$scan"/task/*/children 2>/dev/null); do
-		rss=$(awk '/^VmRSS:/ { print $2 }' /proc/"$w"/status 2>/dev/null)
+		rss=$(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+			END { if (r != "") print r, a, f }' /proc/"$w"/status 2>/dev/null)
 		[ -n "$rss" ] && echo "$SECONDS $w $rss" >>"$T/samples"
 	done
 	sleep 0.2
@@ -45,20 +48,22 @@ wait "$scan"
 rc=$?
 elapsed=$((SECONDS - t0))
 done_n=$("$g" stats --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["files"] - d["failed"])')
-echo "soak: scan exit $rc, $done_n of $n files analysed in $elapsed s"
+echo "soak: scan exit $rc, $done_n of $n files analysed in $elapsed s; catalog $(du -m "$GRYM_CATALOG" | cut -f1) MiB"
 python3 - "$T/samples" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
 if len(rows) < 8:
     print("soak: too few RSS samples (%d)" % len(rows)); sys.exit(1)
 workers = sorted(set(r[1] for r in rows))
-rss = [int(r[2]) for r in rows]
-q = len(rss) // 4
-first = sorted(rss[:q])[q // 2]
-last = sorted(rss[-q:])[q // 2]
-print("soak: %d RSS samples from %d worker process(es)" % (len(rss), len(workers)))
-print("soak: worker RSS median, first quartile of the run: %.1f MiB" % (first / 1024))
-print("soak: worker RSS median, last quartile of the run:  %.1f MiB" % (last / 1024))
-print("soak: growth first -> last quartile: %+.1f MiB (%+.1f%%); peak %.1f MiB" %
-      ((last - first) / 1024, 100.0 * (last - first) / first, max(rss) / 1024))
+print("soak: %d RSS samples from %d worker process(es)" % (len(rows), len(workers)))
+q = len(rows) // 4
+for col, what in ((2, "RSS (all)"), (3, "RssAnon (heap, stacks)"), (4, "RssFile (mapped files)")):
+    v = [int(r[col]) for r in rows]
+    first = sorted(v[:q])[q // 2]
+    last = sorted(v[-q:])[q // 2]
+    quart = ["%.1f" % (sorted(v[k * q:(k + 1) * q])[q // 2] / 1024) for k in range(4)]
+    print("soak: %-24s medians by quartile of the run: %s MiB" % (what, " / ".join(quart)))
+    print("soak: %-24s first quartile %6.1f MiB, last quartile %6.1f MiB, growth %+6.1f MiB "
+          "(%+.1f%%), peak %.1f MiB" % (what, first / 1024, last / 1024, (last - first) / 1024,
+                                        100.0 * (last - first) / max(first, 1), max(v) / 1024))
 PY

@@ -20,7 +20,8 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 unset NO_COLOR
 vg=(valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite --error-exitcode=99 --track-origins=no
-    --suppressions="$root/tests/valgrind.supp" --gen-suppressions=all --num-callers=30)
+    --suppressions="$root/tests/valgrind.supp" --gen-suppressions=all --num-callers=30
+    --trace-children-skip='/usr/*,/bin/*,*/ffmpeg,*/sox,*/flac,*/lame')
 pass=0
 fail=0
 run() { # name, command...

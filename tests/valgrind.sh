@@ -43,8 +43,16 @@ run() { # name, command...
 	fi
 }
 
+# test_jobs starts workers with the default address-space limit (2 GB),
+# under which valgrind itself cannot start ("mmap failed in UME"); the
+# supervisor and its workers are checked by the CLI scans below instead,
+# with scan.worker_memory raised.
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
+	case $(basename "$t") in test_jobs)
+		echo "ok - valgrind test_jobs # SKIP workers cannot start under valgrind with a 2 GB RLIMIT_AS; see cli-scan"
+		continue ;;
+	esac
 	run "$(basename "$t")" "$t"
 done
 
@@ -55,6 +63,10 @@ mk="$build/tools/scan_fixture"
 "$mk" "$lib/a.wav" wav16 22050 1 2 1 && "$mk" "$lib/sub/b.flac" flac16 22050 2 2 2 &&
 	"$mk" "$lib/c.ogg" ogg 22050 1 2 3 && "$mk" "$lib/d.mp3" mp3 22050 1 2 4 || exit 1
 printf 'junk' >"$lib/bad.wav"
+printf 'scan:\n  worker_memory: 1048576\n  job_timeout: 600\n' >"$T/config.yaml"
+export XDG_CONFIG_HOME="$T/xdg"
+mkdir -p "$XDG_CONFIG_HOME/grym"
+cp "$T/config.yaml" "$XDG_CONFIG_HOME/grym/config.yaml"
 g="$build/grym"
 run cli-scan "$g" scan -j 1 "$lib"
 run cli-ls "$g" ls

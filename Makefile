@@ -7,6 +7,11 @@
 #   make demo       analyse the bundled samples
 #   make bench      speed/memory/accuracy figures (reads ../shared/bench if present)
 #   make accuracy   tempo/key accuracy on ../shared/bench (if present)
+#   make fuzz       build every tests/fuzz/fuzz_*.c with clang and libFuzzer
+#                   (+ASan/UBSan) into build/fuzz and run each FUZZ_SECONDS
+#                   (default 60) seconds; crashes land in build/fuzz/artifacts
+#   make valgrind   unit tests and CLI runs under valgrind memcheck: grym's
+#                   own leaks and memory errors fail (tests/valgrind.sh)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show commands; WERROR=1 adds -Werror (CI)
 
@@ -36,6 +41,13 @@ ifeq ($(SAN),1)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=undefined
 endif
+# FUZZ=1 (set by `make fuzz`, with CC=clang): the project sources with
+# libFuzzer's coverage hooks and the sanitizers; targets link -fsanitize=fuzzer.
+ifeq ($(FUZZ),1)
+OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+       -fno-sanitize-recover=undefined
+WARN += -Wno-unknown-warning-option -Wno-format-nonliteral
+endif
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DGRYM_VERSION='"$(VERSION)"' \
             -DGRYM_DATADIR='"$(PREFIX)/share/grym"'
 CFLAGS += -std=c11 $(OPT) $(WARN) -MMD -MP $(PKG_CFLAGS)
@@ -57,8 +69,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all check test test-build san clean demo bench accuracy install deps fuzz samples
+.PHONY: all check test test-build san clean demo bench accuracy install deps fuzz fuzz-build \
+        valgrind samples
 
 all: grym
 
@@ -89,6 +105,26 @@ $(BUILD)/tools/%: tests/tools/%.c $(SUPPORT_OBJS) $(LIB)
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(CPPFLAGS) -Itests/support $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(SUPPORT_OBJS) $(LIB) $(LDLIBS)
+
+# libFuzzer targets: one binary per tests/fuzz/fuzz_*.c, linked against the
+# project sources built with FUZZ=1 (only in build/fuzz).
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(LIB) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Build the fuzz targets (clang) and run each FUZZ_SECONDS seconds.
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang FUZZ=1 fuzz-build
+	$(Q)tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# Unit tests and CLI runs under valgrind memcheck (release build).
+valgrind:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/rel test-build
+	$(Q)tests/valgrind.sh build/rel
 
 # Everything the tests need, in one build directory.
 test-build: $(BUILD)/grym $(UNIT_BINS) $(TOOL_BINS)

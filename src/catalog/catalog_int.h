@@ -23,7 +23,7 @@
 struct cat {
 	sqlite3 *db;
 	char *path;                 /* as given to cat_open */
-	int readonly;
+	int readonly;                 /* 1 asked for, 2 fell back to (read-only file system) */
 	int depth;                  /* open transaction levels (0 = none) */
 	int batch;                  /* inside cat_batch_begin() */
 	int fault_countdown;        /* testing: the Nth write step fails (0 = off) */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog_int.h"
@@ -251,6 +252,9 @@ int cat_tx_begin(struct cat *c, struct gr_err *err)
 {
 	int rc = SQLITE_OK;
 
+	if (c->readonly == 2)
+		return gr_fail(err, GR_EIO, "%s: the catalog is read-only (read-only file system "
+		               "or no write permission): nothing can be changed", c->path);
 	if (c->readonly)
 		return gr_fail(err, GR_EUSAGE, "%s: catalog opened read-only", c->path);
 	if (c->depth > 0) {
@@ -397,6 +401,67 @@ static void load_version(struct cat *c)
 	}
 }
 
+/* "file:" URI of a path: '%', '?' and '#' (and non-ASCII bytes) escaped. */
+static char *path_uri(const char *path, const char *query)
+{
+	struct str b;
+
+	str_init(&b);
+	str_add(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7f)
+			str_addf(&b, "%%%02X", *p);
+		else
+			str_addf(&b, "%c", *p);
+	}
+	str_addf(&b, "?%s", query);
+	return b.s;
+}
+
+/*
+ * The catalog cannot be opened for writing (a read-only file system, a
+ * read-only bind mount, no write permission) and SQLite cannot create the
+ * WAL index next to it: open it read-only so that reading commands work
+ * (found by tests/integration/faults.sh).  First "mode=ro" (works when the
+ * -shm file exists); then "immutable=1", but only when no WAL file with
+ * content is present (an immutable open would not see its pages).
+ * Returns 0 with c->db replaced and c->readonly = 2, or -1 (c->db is left
+ * as it was for the caller's error message).
+ */
+static int open_readonly_fallback(struct cat *c)
+{
+	static const char *const modes[] = { "mode=ro", "immutable=1" };
+	char *wal = xasprintf("%s-wal", c->path);
+	struct stat st;
+	int wal_data = stat(wal, &st) == 0 && st.st_size > 0;
+
+	free(wal);
+	for (size_t i = 0; i < GR_ARRAY_LEN(modes); i++) {
+		sqlite3 *db = NULL;
+		char *uri;
+		int ok;
+
+		if (i == 1 && wal_data)
+			break;
+		uri = path_uri(c->path, modes[i]);
+		ok = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+		                     SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK &&
+		     sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL,
+		                  NULL) == SQLITE_OK;
+		free(uri);
+		if (ok) {
+			sqlite3_close_v2(c->db);
+			c->db = db;
+			c->readonly = 2;
+			sqlite3_extended_result_codes(c->db, 1);
+			sqlite3_busy_timeout(c->db, CAT_BUSY_MS);
+			return 0;
+		}
+		sqlite3_close_v2(db);
+	}
+	return -1;
+}
+
 struct cat *cat_open(const char *path, int flags, struct gr_err *err)
 {
 	struct cat *c;
@@ -431,6 +496,9 @@ struct cat *cat_open(const char *path, int flags, struct gr_err *err)
 	for (int i = 0; !c->readonly; i++) {
 		int rc = sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
+			break;
+		if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
+		    open_readonly_fallback(c) == 0)
 			break;
 		if ((rc & 0xff) != SQLITE_BUSY || i >= CAT_BUSY_TRIES) {
 			cat_dberr(c, err, "not an SQLite catalog, or unreadable");

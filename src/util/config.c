@@ -430,6 +430,18 @@ static void write_value(const struct opt *o, const struct gr_config *c, FILE *f)
 	}
 }
 
+/* 1 when s can be written as a plain YAML scalar: letters, digits, '-'
+ * and '_', not starting with '-'. */
+static int plain_word(const char *s)
+{
+	if (*s == '\0' || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
 static void write_all(const struct gr_config *c, FILE *f, int with_help)
 {
 	const char *sec = "";
@@ -455,10 +467,18 @@ static void write_all(const struct gr_config *c, FILE *f, int with_help)
 	        "# tab, space, backspace, esc, C-x (control); the help overlay (?) lists\n"
 	        "# every command.\n" : "");
 	for (int i = 0; i < c->n_keys; i++) {
-		struct str k;
+		struct str k, v;
 		str_init(&k);
+		str_init(&v);
 		str_add_json(&k, c->keys[i].key);
-		fprintf(f, "  %s: %s\n", k.s, c->keys[i].command);
+		/* plain when it is a bare word, quoted otherwise, so that what is
+		 * written always loads again (found by tests/fuzz/fuzz_config.c) */
+		if (plain_word(c->keys[i].command))
+			str_add(&v, c->keys[i].command);
+		else
+			str_add_json(&v, c->keys[i].command);
+		fprintf(f, "  %s: %s\n", k.s, v.s);
+		str_fini(&v);
 		str_fini(&k);
 	}
 }

@@ -99,6 +99,43 @@ static void test_config_errors(void **state)
 	expect_error("analysis:\n  fft_size: 1000\n", "power of two");
 }
 
+/* What config_write prints loads again to the same key bindings, whatever
+ * the command text (regression: found by tests/fuzz/fuzz_config.c). */
+static void test_config_write_roundtrip(void **state)
+{
+	static const char *const cmds[] = { "down", ":sort bpm", "a: b # c", "-x", "[q]",
+	                                    "\"q\"", "'", "x\\y", "*a", "%p" };
+	struct gr_config c, again;
+	struct gr_err err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	config_defaults(&c);
+	c.n_keys = 0;
+	for (size_t i = 0; i < GR_ARRAY_LEN(cmds); i++) {
+		snprintf(c.keys[i].key, sizeof(c.keys[i].key), "k%zu", i);
+		snprintf(c.keys[i].command, sizeof(c.keys[i].command), "%s", cmds[i]);
+		c.n_keys++;
+	}
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_write(&c, f);
+	fclose(f);
+	config_defaults(&again);
+	if (config_load_string(&again, text, len, "written.yaml", &err) != 0)
+		fail_msg("%s", err.msg);
+	for (int i = 0; i < c.n_keys; i++) {
+		int found = 0;
+		for (int j = 0; j < again.n_keys; j++)
+			if (!strcmp(again.keys[j].key, c.keys[i].key))
+				found = !strcmp(again.keys[j].command, c.keys[i].command);
+		if (!found)
+			fail_msg("key %s: command '%s' did not survive", c.keys[i].key, c.keys[i].command);
+	}
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_load),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_write_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

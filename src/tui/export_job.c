@@ -140,9 +140,10 @@ static void *run(void *arg)
 		post_done((int64_t)written, 0, msg);
 	}
 	goto out;
-fail:
+fail:;
 	/* "DIR/x.wav exists; use --force" is the command line's; here the
-	 * folder is known and the hint is :export! */
+	 * folder is known and the hint is :export! (C11: a declaration cannot
+	 * follow a label directly, hence the empty statement) */
 	char *ex = strstr(err.msg, " exists; use --force");
 	if (err.code == GR_EBUSY && ex != NULL) {
 		*ex = '\0';

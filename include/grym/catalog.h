@@ -446,6 +446,14 @@ int64_t cat_count_stale(struct cat *c, const char *version, struct gr_err *err);
 const char *cat_current_version(struct cat *c);
 
 /* Engine metrics of a run, kept per plugin (schema 2: plugin_health). */
+/* Audition health: add one playback (seconds played, underruns counted)
+ * to the catalog's running totals (grym play and the browser call it when
+ * they finish playing).  0 or -GR_E*. */
+int cat_audition_record(struct cat *c, double seconds, int64_t underruns,
+                        struct gr_err *err);
+/* The totals: seconds played, underruns, playbacks.  0 or -GR_E*. */
+int cat_audition_stats(struct cat *c, double *seconds, int64_t *underruns, int64_t *plays,
+                       struct gr_err *err);
 int cat_health_store(struct cat *c, const struct an_metrics *m, size_t n,
                      struct gr_err *err);
 /* Read them back: new array of n (free() it); names point into an owned

@@ -265,3 +265,67 @@ int cat_health_list(struct cat *c, struct an_metrics **out, size_t *n, struct gr
 	*n = i;
 	return 1;
 }
+
+/*
+ * Audition health: running totals in meta ("audition_seconds",
+ * "audition_underruns", "audition_plays"), added to by every grym process
+ * that played something, read by `grym doctor`.
+ */
+int cat_audition_record(struct cat *c, double seconds, int64_t underruns,
+                        struct gr_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
+		" SET value = CAST(CAST(value AS REAL) + CAST(excluded.value AS REAL) AS TEXT)";
+	const char *keys[3] = { "audition_seconds", "audition_underruns", "audition_plays" };
+	double add[3] = { seconds, (double)underruns, 1 };
+	int r;
+
+	if ((r = cat_tx_begin(c, err)) != 0)
+		return r;
+	for (int i = 0; i < 3 && r == 0; i++) {
+		sqlite3_stmt *st = cat_stmt(c, sql, err);
+		char v[64];
+		if (st == NULL) {
+			r = -err->code;
+			break;
+		}
+		snprintf(v, sizeof(v), "%.17g", add[i]);
+		cat_bind_text(st, 1, keys[i]);
+		cat_bind_text(st, 2, v);
+		r = cat_step_done(c, st, err);
+	}
+	if (r != 0) {
+		cat_tx_end(c, 1, NULL);
+		return r;
+	}
+	return cat_tx_end(c, 0, err);
+}
+
+int cat_audition_stats(struct cat *c, double *seconds, int64_t *underruns, int64_t *plays,
+                       struct gr_err *err)
+{
+	static const char sql[] = "SELECT key, CAST(value AS REAL) FROM meta"
+	                          " WHERE key IN ('audition_seconds', 'audition_underruns',"
+	                          " 'audition_plays')";
+	sqlite3_stmt *st = cat_stmt(c, sql, err);
+	int r;
+
+	*seconds = 0;
+	*underruns = *plays = 0;
+	if (st == NULL)
+		return -err->code;
+	while ((r = cat_step_row(c, st, err)) == 1) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		double v = sqlite3_column_double(st, 1);
+		if (!strcmp(k, "audition_seconds"))
+			*seconds = v;
+		else if (!strcmp(k, "audition_underruns"))
+			*underruns = (int64_t)v;
+		else
+			*plays = (int64_t)v;
+	}
+	if (r == 0)
+		sqlite3_reset(st);
+	return r;
+}

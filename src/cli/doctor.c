@@ -120,6 +120,14 @@ static int doctor_run(struct cli_env *env, int argc, char **argv)
 		}
 		free(m);
 	}
+	{
+		double secs;
+		int64_t underruns, plays;
+		if (cat_audition_stats(c, &secs, &underruns, &plays, &err) == 0 && plays > 0)
+			printf("audition: %lld underruns in %lld playbacks (%.0f s played)%s\n",
+			       (long long)underruns, (long long)plays, secs,
+			       underruns > 0 ? "; a busy machine or a too small play.latency_ms" : "");
+	}
 	cat_close(c);
 	return rc;
 }

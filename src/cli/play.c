@@ -52,6 +52,21 @@ struct target {
 };
 
 /* Read what the catalog knows about file id into t. */
+/* Add this playback to the catalog's audition totals (grym doctor shows
+ * them), when a catalog exists; a failure here is not the user's problem. */
+static void record_audition(const struct cli_env *env, double played, int64_t underruns)
+{
+	struct gr_err err = { 0 };
+	struct cat *c;
+
+	if (played <= 0 || access(env->cfg.catalog, F_OK) != 0)
+		return;
+	if ((c = cat_open(env->cfg.catalog, 0, &err)) == NULL)
+		return;
+	cat_audition_record(c, played, underruns, &err);
+	cat_close(c);
+}
+
 static int from_catalog(struct cat *c, int64_t id, struct target *t, struct gr_err *err)
 {
 	struct cat_file f;
@@ -333,6 +348,7 @@ static int play_run(struct cli_env *env, int argc, char **argv)
 		fputs("\r\033[K", err_out);
 out_sig:
 	play_free(p);
+	record_audition(env, played, st.underruns);
 	if (err_out != stderr)
 		fclose(err_out);
 	restore_stderr(saved_fd);

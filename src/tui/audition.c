@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grym/catalog.h"
 #include "grym/util.h"
 #include "tui_int.h"
 
@@ -305,9 +306,21 @@ void aud_status_text(const struct tui_app *a, char *buf, size_t n)
 
 void aud_free(struct tui_app *a)
 {
+	struct gr_err err = { 0 };
+	struct play_status st;
+	struct cat *c;
+
 	if (a->player == NULL)
 		return;
+	play_status(a->player, &st);
 	play_free(a->player);            /* joins the player thread */
 	atomic_store(&notify_player, NULL);
 	a->player = NULL;
+	/* The session's underruns go to the catalog's audition totals for
+	 * `grym doctor` (the played time is not tracked here: 0 s).  A handle
+	 * of its own: the loader's belongs to the loader thread. */
+	if ((c = cat_open(a->opts->catalog, 0, &err)) != NULL) {
+		cat_audition_record(c, 0, st.underruns, &err);
+		cat_close(c);
+	}
 }

@@ -181,4 +181,11 @@ check_status "--region on a file outside the catalog fails" 1 "$GRYM" play "$T/l
 contains "--region needs an analysed file" "$T/.err" "--region needs an analysed file"
 check_status "unknown id fails" 1 "$GRYM" play 9999
 check_status "region out of range fails" 1 "$GRYM" play "$ID" --region 7
+# every playback is added to the catalog's audition totals, which doctor shows
+"$GRYM" doctor >"$T/doctor.out" 2>&1
+if grep -qE '^audition: [0-9]+ underruns in [1-9][0-9]* playbacks \([1-9][0-9]* s played\)' "$T/doctor.out"; then
+	ok "grym doctor shows audition underruns and playbacks"
+else
+	not_ok "grym doctor shows audition totals"; sed 's/^/# /' "$T/doctor.out"
+fi
 finish

@@ -89,6 +89,15 @@ $(LIB): $(OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# The install prefix is compiled into theme.c (where installed themes are):
+# a stamp holding PREFIX rebuilds it when PREFIX changes.
+$(BUILD)/.prefix: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+$(BUILD)/src/tui/theme.o: $(BUILD)/.prefix
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

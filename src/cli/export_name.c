@@ -243,8 +243,14 @@ void export_name_sanitize(char *s)
 		return;
 	}
 	if (is_reserved(s)) {
-		if (w >= EXPORT_NAME_MAX)
-			u[--w] = '\0';
+		/* room for the '_': drop the last whole character, not a byte
+		 * (a lone byte of a UTF-8 sequence would be invalid text) */
+		if (w >= EXPORT_NAME_MAX) {
+			do
+				w--;
+			while (w > 0 && (u[w] & 0xc0) == 0x80);
+			u[w] = '\0';
+		}
 		memmove(u + 1, u, w + 1);
 		u[0] = '_';
 	}

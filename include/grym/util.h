@@ -87,4 +87,7 @@ double time_wall(void);
 /* Number of online CPUs (>= 1). */
 int sys_ncpu(void);
 
+/* Columns of the terminal on fd (or $COLUMNS, or 80). */
+int sys_term_columns(int fd);
+
 #endif

@@ -47,7 +47,4 @@ void wave_print(FILE *f, const float *min, const float *max, size_t nb, double d
                 const double *start, const double *end, size_t n, int width, int height,
                 int style);
 
-/* Columns of the terminal on fd (or $COLUMNS, or 80). */
-int wave_term_width(int fd);
-
 #endif

@@ -76,7 +76,7 @@ static void print_wave(const struct an_file *f, int ascii)
 		en[i] = f->regions[i].end;
 	}
 	wave_print(stdout, f->overview.min, f->overview.max, (size_t)f->overview.n, f->duration,
-	           st, en, (size_t)f->n_regions, wave_term_width(1) - 4, 3,
+	           st, en, (size_t)f->n_regions, sys_term_columns(1) - 4, 3,
 	           wave_style_auto(ascii));
 	free(st);
 	free(en);

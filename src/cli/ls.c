@@ -123,6 +123,16 @@ enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_PATHS, OUT_PATHS0, OUT_M3U };
 
 /* An extended M3U entry (regions carry VLC's start/stop options).  A path
  * with a line break cannot be written in M3U: skipped with a warning. */
+/* A bare path for -p/-0: as it is for a pipe (xargs needs the real bytes),
+ * escaped on a terminal. */
+static void put_path(const char *path, int tty)
+{
+	if (tty)
+		str_fputs_safe(path, stdout);
+	else
+		fputs(path, stdout);
+}
+
 static void print_m3u(const char *path, double dur, double start, double end, int tty)
 {
 	if (strpbrk(path, "\n\r") != NULL) {
@@ -159,10 +169,7 @@ static void print_file(const struct cat_file *f, int out, int style, int tty, in
 		return;
 	case OUT_PATHS:
 	case OUT_PATHS0:
-		if (tty)
-			str_fputs_safe(f->path, stdout);
-		else
-			fputs(f->path, stdout);
+		put_path(f->path, tty);
 		putchar(out == OUT_PATHS0 ? '\0' : '\n');
 		return;
 	case OUT_CSV:
@@ -215,10 +222,7 @@ static void print_region(const struct cat_region *g, int out, int style, int tty
 		return;
 	case OUT_PATHS:
 	case OUT_PATHS0:
-		if (tty)
-			str_fputs_safe(g->path, stdout);
-		else
-			fputs(g->path, stdout);
+		put_path(g->path, tty);
 		printf("\t%.3f\t%.3f%c", g->start, g->end, out == OUT_PATHS0 ? '\0' : '\n');
 		return;
 	case OUT_CSV:

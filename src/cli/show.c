@@ -49,7 +49,7 @@ static void show_waveform(struct cat *c, int64_t file_id, double duration, int a
 	}
 	fputc('\n', stdout);
 	wave_print(stdout, p.min, p.max, (size_t)p.n, duration, st, en, n,
-	           wave_term_width(1) - 4, 3, wave_style_auto(ascii));
+	           sys_term_columns(1) - 4, 3, wave_style_auto(ascii));
 	free(st);
 	free(en);
 	cat_peaks_fini(&p);

@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "grym/jobs.h"
@@ -65,15 +64,6 @@ static double eta(const struct job_progress *p)
 	return p->elapsed / (double)p->done * (double)(p->total - p->done);
 }
 
-static int term_width(FILE *f)
-{
-	struct winsize ws;
-
-	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-		return ws.ws_col;
-	return 80;
-}
-
 static void clear_bar(struct job_meter *m)
 {
 	if (m->drawn) {
@@ -86,7 +76,7 @@ static void draw_bar(struct job_meter *m, const char *name)
 {
 	const struct job_progress *p = &m->p;
 	char left[160], e[32];
-	int width = term_width(m->f), barw, fill;
+	int width = sys_term_columns(fileno(m->f)), barw, fill;
 	double frac = p->total > 0 ? (double)p->done / (double)p->total : 0;
 
 	fmt_dur(e, sizeof(e), eta(p));

@@ -9,7 +9,6 @@
  */
 #include <langinfo.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -209,16 +208,4 @@ void wave_print(FILE *f, const float *min, const float *max, size_t nb, double d
 	fprintf(f, "  %s\n", tl);
 	free(tl);
 	free(lab);
-}
-
-int wave_term_width(int fd)
-{
-	struct winsize ws;
-	const char *c = getenv("COLUMNS");
-
-	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-		return ws.ws_col;
-	if (c != NULL && atoi(c) >= 20)
-		return atoi(c);
-	return 80;
 }

@@ -72,6 +72,27 @@ struct an_features_result {
 	float vec[AN_FEAT_DIM];    /* normalised descriptor vector */
 };
 
+/* Similarity descriptor of a region (plugin "simvec"): AN_SIM_DIM values
+ * in aspect blocks (timbre, spectrum, pitch, rhythm, loudness), laid out
+ * and weighted as grym/similar.h documents, so that a weighted distance
+ * between two vectors answers "how alike do these sound". */
+#define AN_SIM_DIM 80
+struct an_simvec_result {
+	float vec[AN_SIM_DIM];
+};
+
+/* Repeated sections inside a region (plugin "patterns"): every occurrence
+ * of one group sounds like the others of that group. */
+struct an_pattern {
+	int group;                 /* 0-based within the region */
+	double start, end;         /* s, file time */
+	float score;               /* 0..1, how alike the occurrences are */
+};
+struct an_patterns_result {
+	int n;                     /* occurrences, 0 if nothing repeats */
+	struct an_pattern *occ;    /* sorted by group, then start; owned by the store */
+};
+
 #define AN_MAX_ALT 4
 struct an_tempo_result {
 	int has_tempo;             /* 0: no steady pulse ("no tempo") */
@@ -134,6 +155,8 @@ const struct an_timeline_result *an_get_timeline(struct an_ctx *c);
 const struct an_class_result *an_get_class(struct an_ctx *c);
 const struct an_tempo_result *an_get_tempo(struct an_ctx *c);
 const struct an_key_result *an_get_key(struct an_ctx *c);
+const struct an_simvec_result *an_get_simvec(struct an_ctx *c);
+const struct an_patterns_result *an_get_patterns(struct an_ctx *c);
 
 /* Publish this plugin's typed result (copied; arrays are copied too). */
 void an_set_features(struct an_ctx *c, const struct an_features_result *r);
@@ -141,6 +164,8 @@ void an_set_timeline(struct an_ctx *c, const struct an_timeline_result *r);
 void an_set_class(struct an_ctx *c, const struct an_class_result *r);
 void an_set_tempo(struct an_ctx *c, const struct an_tempo_result *r);
 void an_set_key(struct an_ctx *c, const struct an_key_result *r);
+void an_set_simvec(struct an_ctx *c, const struct an_simvec_result *r);
+void an_set_patterns(struct an_ctx *c, const struct an_patterns_result *r);
 
 /* The registry: the core plugins, in a valid dependency order. */
 extern const struct an_plugin *const an_core_plugins[];
@@ -177,11 +202,14 @@ struct an_region {
 	                               the engine gets (set by the pipeline) */
 	float peak_db, loudness, lra;
 	int has_class, has_timeline, has_features, has_tempo, has_key;
+	int has_simvec, has_patterns;
 	struct an_class_result cls;
 	struct an_timeline_result timeline;   /* owned */
 	struct an_features_result features;
 	struct an_tempo_result tempo;         /* arrays owned */
 	struct an_key_result key;             /* arrays owned */
+	struct an_simvec_result simvec;
+	struct an_patterns_result patterns;   /* arrays owned */
 	int n_runs;
 	struct an_run runs[AN_MAX_PLUGINS];
 };
@@ -213,6 +241,13 @@ struct an_file {
 	struct an_region *regions;  /* owned */
 	struct dsp_peaks overview, detail;  /* owned copies */
 	struct an_summary summary;
+	/* Chromaprint raw fingerprint of the whole decoded file (for near-
+	 * duplicate search): n_fp 32-bit items, item i covering about
+	 * [i * fp_item_s, i * fp_item_s + fp_item_s * 3) s.  NULL/0 if the
+	 * file was too short or fingerprinting failed. */
+	uint32_t *fp;                /* owned */
+	int n_fp;
+	double fp_item_s;            /* s between items */
 };
 
 /* Per-plugin metrics over a run (engine health). */

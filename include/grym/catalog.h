@@ -37,7 +37,7 @@
 struct str;
 
 /* The schema version this grym writes (PRAGMA user_version). */
-#define CAT_SCHEMA_VERSION 3
+#define CAT_SCHEMA_VERSION 4
 
 struct cat;
 

@@ -17,7 +17,7 @@
 
 /* The typed result slots of the store, one per kind of result. */
 enum an_slot { AN_SLOT_FEATURES, AN_SLOT_TIMELINE, AN_SLOT_CLASS, AN_SLOT_TEMPO,
-	       AN_SLOT_KEY, AN_NSLOT };
+	       AN_SLOT_KEY, AN_SLOT_SIMVEC, AN_SLOT_PATTERNS, AN_NSLOT };
 
 struct an_ctx {
 	const struct an_plugin *plugin;   /* the plugin being run */

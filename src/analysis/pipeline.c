@@ -246,11 +246,13 @@ void an_file_fini(struct an_file *f)
 		free(r->timeline.seg);
 		free(r->tempo.beats);
 		free(r->key.sections);
+		free(r->patterns.occ);
 		for (int j = 0; j < r->n_runs; j++)
 			free(r->runs[j].detail);
 	}
 	free(f->regions);
 	free(f->path);
+	free(f->fp);
 	free_peaks(&f->overview);
 	free_peaks(&f->detail);
 	memset(f, 0, sizeof(*f));

@@ -2,7 +2,8 @@
  * store.c - the plugin context and the typed feature store.
  *
  * The store of one region is the region itself (struct an_region): one
- * typed slot per kind of result (features, timeline, class, tempo, key).
+ * typed slot per kind of result (features, timeline, class, tempo, key,
+ * simvec, patterns).
  * A plugin publishes into a slot with an_set_*() (the value is copied,
  * arrays too) and reads the slots of the plugins it declared in its needs
  * with an_get_*().  A getter returns NULL when the slot was not published
@@ -21,7 +22,7 @@
 #include "analysis_int.h"
 
 static const char *const slot_names[AN_NSLOT] = {
-	"features", "timeline", "classify", "tempo", "key",
+	"features", "timeline", "classify", "tempo", "key", "simvec", "patterns",
 };
 
 int an_slot_of_name(const char *name)
@@ -80,6 +81,15 @@ void an_slot_clear(struct an_region *r, int slot)
 		memset(&r->key, 0, sizeof(r->key));
 		r->key.key = AN_NO_KEY;
 		r->key.runner = AN_NO_KEY;
+		break;
+	case AN_SLOT_SIMVEC:
+		r->has_simvec = 0;
+		memset(&r->simvec, 0, sizeof(r->simvec));
+		break;
+	case AN_SLOT_PATTERNS:
+		free(r->patterns.occ);
+		r->has_patterns = 0;
+		memset(&r->patterns, 0, sizeof(r->patterns));
 		break;
 	}
 }
@@ -147,6 +157,16 @@ const struct an_key_result *an_get_key(struct an_ctx *c)
 	return readable(c, AN_SLOT_KEY) ? &c->region->key : NULL;
 }
 
+const struct an_simvec_result *an_get_simvec(struct an_ctx *c)
+{
+	return readable(c, AN_SLOT_SIMVEC) ? &c->region->simvec : NULL;
+}
+
+const struct an_patterns_result *an_get_patterns(struct an_ctx *c)
+{
+	return readable(c, AN_SLOT_PATTERNS) ? &c->region->patterns : NULL;
+}
+
 /* ---- typed setters ------------------------------------------------------ */
 
 /* Copy n elements of size sz; NULL for n == 0. */
@@ -212,6 +232,24 @@ void an_set_key(struct an_ctx *c, const struct an_key_result *r)
 	if (c->region->key.sections == NULL)
 		c->region->key.n_sections = 0;
 	c->region->has_key = 1;
+}
+
+void an_set_simvec(struct an_ctx *c, const struct an_simvec_result *r)
+{
+	claim(c, AN_SLOT_SIMVEC);
+	c->region->simvec = *r;
+	c->region->has_simvec = 1;
+}
+
+void an_set_patterns(struct an_ctx *c, const struct an_patterns_result *r)
+{
+	claim(c, AN_SLOT_PATTERNS);
+	c->region->patterns.n = r->n > 0 ? r->n : 0;
+	c->region->patterns.occ = dup_array(r->occ, r->n > 0 ? (size_t)r->n : 0,
+	                                    sizeof(*r->occ));
+	if (c->region->patterns.occ == NULL)
+		c->region->patterns.n = 0;
+	c->region->has_patterns = 1;
 }
 
 /* ---- region lifetime ---------------------------------------------------- */

@@ -151,8 +151,31 @@ static const char schema_v3[] =
 	" INSERT INTO files_fts(rowid, relpath) VALUES(new.id, new.relpath); END;"
 	"INSERT INTO files_fts(files_fts) VALUES('rebuild');";
 
+/*
+ * Schema 4: finding by sound.  simvec holds each region's similarity
+ * descriptor (AN_SIM_DIM floats, see grym/similar.h); fingerprints the
+ * Chromaprint raw fingerprint of each file (uint32 items, item_s seconds
+ * apart) for near-duplicates; patterns the repeated sections found inside
+ * regions (occurrences of one group sound alike).
+ */
+static const char schema_v4[] =
+	"CREATE TABLE simvec("
+	" region INTEGER PRIMARY KEY REFERENCES regions(id) ON DELETE CASCADE,"
+	" vec BLOB NOT NULL);"
+	"CREATE TABLE fingerprints("
+	" file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+	" item_s REAL NOT NULL, fp BLOB NOT NULL);"
+	"CREATE TABLE patterns("
+	" file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
+	" region INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,"
+	" grp INTEGER NOT NULL, start REAL NOT NULL, \"end\" REAL NOT NULL,"
+	" score REAL NOT NULL);"
+	"CREATE INDEX patterns_file ON patterns(file, region, grp, start);"
+	"CREATE INDEX patterns_region ON patterns(region);";
+
 /* steps[i] migrates schema i to i + 1.  Append only. */
-static const char *const steps[CAT_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
+static const char *const steps[CAT_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3,
+						       schema_v4 };
 
 const char *cat_schema_step(int i)
 {

@@ -460,6 +460,29 @@ int cat_health_store(struct cat *c, const struct an_metrics *m, size_t n,
  * block freed with it.  1 found, 0 none. */
 int cat_health_list(struct cat *c, struct an_metrics **out, size_t *n, struct gr_err *err);
 
+/* ---- similarity ----------------------------------------------------------- */
+
+/*
+ * The similarity descriptors of plugin "simvec" (AN_SIM_DIM float32 per
+ * region, layout and distance in grym/similar.h), stored with the rest of
+ * a file's analysis by cat_store_analysis().
+ */
+/* The vector of one region: 1 found, 0 none (not analysed with simvec),
+ * -GR_E* (GR_ECORRUPT for a blob of the wrong size). */
+int cat_simvec_get(struct cat *c, int64_t region_id, float vec[AN_SIM_DIM],
+                   struct gr_err *err);
+/*
+ * Every stored vector, in ascending region id order, as two new flat
+ * arrays (free() both): (*ids)[i] is the region of (*vecs)[i * AN_SIM_DIM
+ * .. + AN_SIM_DIM).  Ready for sim_index_adopt().  Returns the number of
+ * damaged rows skipped (>= 0, normally 0) or -GR_E* (arrays NULL).  One
+ * read transaction; ~1 s and 328 MB per million regions.
+ */
+int cat_simvec_all(struct cat *c, int64_t **ids, float **vecs, size_t *n,
+                   struct gr_err *err);
+/* Number of stored vectors (>= 0) or -GR_E*. */
+int cat_simvec_count(struct cat *c, struct gr_err *err);
+
 /* ---- testing hooks ------------------------------------------------------ */
 
 /* The DDL of migration step i (schema i -> i + 1), NULL out of range: the

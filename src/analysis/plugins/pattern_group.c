@@ -30,6 +30,10 @@
 #include "patterns.h"
 
 #define PT_SAMPLES 48         /* points compared when choosing the lag */
+#define PT_REFINE 300         /* strongest stripes refined */
+#define PT_KEEP 0.72f         /* least refined similarity of a repeat: chance
+                                 near-repeats of random tones score <= 0.68,
+                                 planted ones >= 0.82 */
 
 struct node {
 	long s, e;                /* full-rate frames [s, e) */
@@ -54,10 +58,51 @@ static float fine_sim(const struct pt_in *in, const struct pt_norm *nm, long u, 
 {
 	struct pt_vec a, b;
 	if (u < 0 || u + lag >= (long)in->n || u + lag < 0)
-		return -1;
+		return -2;
 	fine_vec(in, nm, u, &a);
 	fine_vec(in, nm, u + lag, &b);
 	return pt_sim(&a, &b);
+}
+
+/*
+ * From frame `from` (inside the repeat) towards `to` (dir -1 or 1), the
+ * last frame whose similarity at lag, smoothed over 5 frames, is >= theta
+ * before a dip of more than two frames.
+ */
+static long walk_edge(const struct pt_in *in, const struct pt_norm *nm, long lag,
+                      long from, long to, int dir, float theta)
+{
+	long len = (to - from) * dir + 1, edge = from;
+	float *raw, *sm;
+
+	if (len < 1)
+		return from;
+	raw = xmalloc((size_t)(len + 4) * sizeof(*raw));
+	sm = xmalloc((size_t)len * sizeof(*sm));
+	/* raw[i + 2] is frame from + i * dir, i = -2 .. len + 1 */
+	for (long i = -2; i < len + 2; i++) {
+		long u = from + i * dir;
+		raw[i + 2] = fine_sim(in, nm, u, lag);   /* -2 outside */
+	}
+	for (long i = 0; i < len; i++) {
+		float a = 0;
+		int k = 0;
+		for (long j = i - 2; j <= i + 2; j++)
+			if (raw[j + 2] > -1.5f) {
+				a += raw[j + 2];
+				k++;
+			}
+		sm[i] = k ? a / k : -2;
+	}
+	for (long i = 1; i < len; i++) {
+		if (sm[i] >= theta)
+			edge = from + i * dir;
+		else if ((from + i * dir - edge) * dir > 2)
+			break;
+	}
+	free(sm);
+	free(raw);
+	return edge;
 }
 
 /*
@@ -132,24 +177,26 @@ static float refine(const struct pt_in *in, const struct pt_norm *nm, size_t hop
 	hi = a1 + R < n - best_l ? a1 + R : n - best_l;
 	p = a0 + R < (a0 + a1) / 2 ? a0 + R : (a0 + a1) / 2;
 	q = a1 - R > (a0 + a1) / 2 ? a1 - R : (a0 + a1) / 2;
-	st = p;
-	for (long k = p - 1; k >= lo; k--) {
-		if (fine_sim(in, nm, k, best_l) >= theta)
-			st = k;
-		else if (k < st - 2)
-			break;   /* more than a two-frame dip: the edge */
-	}
-	en = q;
-	for (long k = q + 1; k < hi; k++) {
-		if (fine_sim(in, nm, k, best_l) >= theta)
-			en = k;
-		else if (k > en + 2)
-			break;
-	}
+	st = walk_edge(in, nm, best_l, p, lo, -1, theta);
+	en = walk_edge(in, nm, best_l, q, hi - 1, 1, theta);
 	*s = st;
 	*e = en + 1;
 	*lag = best_l;
-	return best;
+	/* the score is over the whole refined span, edges included: a chance
+	 * match of one held note between unlike neighbours scores low */
+	{
+		double acc = 0;
+		int k = 0;
+		long stp = (en + 1 - st) / PT_SAMPLES > 1 ? (en + 1 - st) / PT_SAMPLES : 1;
+		for (long u = st; u <= en; u += stp) {
+			float v = fine_sim(in, nm, u, best_l);
+			if (v > -1.5f) {
+				acc += v;
+				k++;
+			}
+		}
+		return k ? (float)(acc / k) : -2;
+	}
 }
 
 /* The node i overlaps [s, e) how: 2 = it is that node, 1 = partly, 0 = not. */
@@ -213,88 +260,140 @@ static int by_group_start(const void *pa, const void *pb)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
+/* A refined stripe: frames [s, e) are like [s + lag, e + lag). */
+struct cand {
+	long s, e, lag;
+	float sim;
+	int done;
+};
+
+static int by_sim(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	return a->sim > b->sim ? -1 : a->sim < b->sim;
+}
+
+/*
+ * A loop shows at its period and at every multiple of it, about equally
+ * alike.  The candidate that explains c: the one with the shortest lag
+ * that is itself a loop (longer than its lag), nearly as alike
+ * (>= c's similarity - 0.1), whose lag times a whole k (2..16) is c's lag
+ * (within a step), and whose stretch covers most of c's; else c itself.
+ */
+static int fundamental(const struct cand *cd, int n, int i, long hop)
+{
+	const struct cand *c = &cd[i];
+	int best = i;
+
+	for (int j = 0; j < n; j++) {
+		const struct cand *d = &cd[j];
+		long a, b, k;
+		if (d->done || j == i || d->sim < c->sim - 0.1f || d->lag >= cd[best].lag ||
+		    d->e - d->s <= d->lag)
+			continue;
+		a = c->s > d->s ? c->s : d->s;
+		b = c->e + c->lag < d->e + d->lag ? c->e + c->lag : d->e + d->lag;
+		if (2 * (b - a) < c->e + c->lag - c->s)
+			continue;
+		k = lround((double)c->lag / (double)d->lag);
+		if (k >= 2 && k <= 16 && labs(d->lag * k - c->lag) <= hop + k)
+			best = j;
+	}
+	return best;
+}
+
+/* Link candidate c: a pair of occurrences, or a loop's back-to-back run. */
+static void link_cand(struct linker *lk, const struct cand *c, long minlen)
+{
+	long iv[PT_MAX_OCC][2], s = c->s, e = c->e, lag = c->lag;
+	int k = 0;
+
+	if (e - s > lag + lag / 10) {
+		if (lag < minlen)
+			return;
+		for (long a = s; a <= e + lag / 4 && k < PT_MAX_OCC; a += lag) {
+			iv[k][0] = a;
+			iv[k][1] = a + lag;
+			k++;
+		}
+	} else {
+		if (e - s > lag)
+			e = s + lag;
+		iv[0][0] = s;
+		iv[0][1] = e;
+		iv[1][0] = s + lag;
+		iv[1][1] = e + lag;
+		k = 2;
+	}
+	if (k >= 2)
+		link_intervals(lk, (const long (*)[2])iv, k, c->sim);
+}
+
+/* Write the linker's occurrences to out, groups numbered by first start. */
+static void emit(const struct pt_in *in, const struct linker *lk, struct an_patterns_result *out)
+{
+	int ng = lk->groups > 0 ? lk->groups : 1, *rank = xmalloc((size_t)ng * sizeof(*rank));
+	double *first = xmalloc((size_t)ng * sizeof(*first));
+
+	for (int g = 0; g < ng; g++)
+		first[g] = INFINITY;
+	for (int j = 0; j < lk->n; j++)
+		if (lk->nodes[j].s < first[lk->nodes[j].group])
+			first[lk->nodes[j].group] = (double)lk->nodes[j].s;
+	for (int g = 0; g < ng; g++) {   /* rank = used groups starting earlier */
+		rank[g] = 0;
+		for (int h = 0; h < ng; h++)
+			if (isfinite(first[h]) && (first[h] < first[g] ||
+			    (first[h] == first[g] && h < g)))
+				rank[g]++;
+	}
+	out->n = lk->n;
+	out->occ = lk->n ? xmalloc((size_t)lk->n * sizeof(*out->occ)) : NULL;
+	for (int j = 0; j < lk->n; j++) {
+		const struct node *nd = &lk->nodes[j];
+		out->occ[j] = (struct an_pattern){
+			.group = rank[nd->group],
+			.start = in->t0 + ((double)nd->s - 0.5) / in->fps,
+			.end = in->t0 + ((double)nd->e - 0.5) / in->fps,
+			.score = nd->score < 0 ? 0 : nd->score > 1 ? 1 : nd->score,
+		};
+		if (out->occ[j].start < in->t0)
+			out->occ[j].start = in->t0;
+	}
+	if (out->n > 1)
+		qsort(out->occ, (size_t)out->n, sizeof(*out->occ), by_group_start);
+	free(first);
+	free(rank);
+}
+
 void pt_group(const struct pt_in *in, const struct pt_norm *nm, size_t hop,
               const struct pt_stripe *st, int ns, struct an_patterns_result *out)
 {
 	struct linker *lk = xcalloc(1, sizeof(*lk));
 	long minlen = lround(PT_MIN_LEN * in->fps);
-	int *first, next = 0;
+	int nc = 0, m = ns < PT_REFINE ? ns : PT_REFINE;
+	struct cand *cd = xmalloc((size_t)(m > 0 ? m : 1) * sizeof(*cd));
 
-	for (int i = 0; i < ns && lk->n < PT_MAX_OCC; i++) {
-		long s, e, lag, iv[PT_MAX_OCC][2];
-		int k = 0;
-		float sim = refine(in, nm, hop, &st[i], &s, &e, &lag);
-		if (sim <= -2 || e - s < minlen)
+	/* refine the strongest stripes, then rank them by refined similarity */
+	for (int i = 0; i < m; i++) {
+		struct cand c = { 0 };
+		c.sim = refine(in, nm, hop, &st[i], &c.s, &c.e, &c.lag);
+		if (c.sim >= PT_KEEP && c.e - c.s >= minlen)
+			cd[nc++] = c;
+	}
+	if (nc > 1)
+		qsort(cd, (size_t)nc, sizeof(*cd), by_sim);
+	for (int i = 0; i < nc && lk->n < PT_MAX_OCC; i++) {
+		int j;
+		if (cd[i].done)
 			continue;
-		if (e - s > lag + lag / 10) {
-			/* a loop: lag-long occurrences back to back */
-			for (long a = s; a + lag <= e + lag + lag / 4 && k < PT_MAX_OCC; a += lag) {
-				iv[k][0] = a;
-				iv[k][1] = a + lag;
-				k++;
-			}
-			if (lag < minlen)
-				continue;
-		} else {
-			if (e - s > lag)
-				e = s + lag;
-			iv[0][0] = s;
-			iv[0][1] = e;
-			iv[1][0] = s + lag;
-			iv[1][1] = e + lag;
-			k = 2;
-		}
-		if (k >= 2)
-			link_intervals(lk, (const long (*)[2])iv, k, sim);
+		j = fundamental(cd, nc, i, (long)hop);
+		link_cand(lk, &cd[j], minlen);
+		cd[j].done = 1;
+		if (j != i)
+			i--;             /* then i itself */
 	}
-	/* number the groups by their first occurrence */
-	first = xmalloc((size_t)(lk->groups > 0 ? lk->groups : 1) * sizeof(*first));
-	for (int g = 0; g < lk->groups; g++)
-		first[g] = -1;
-	out->n = lk->n;
-	out->occ = lk->n ? xmalloc((size_t)lk->n * sizeof(*out->occ)) : NULL;
-	for (int j = 0; j < lk->n; j++) {
-		const struct node *nd = &lk->nodes[j];
-		float sc = nd->score < 0 ? 0 : nd->score > 1 ? 1 : nd->score;
-		out->occ[j] = (struct an_pattern){
-			.group = nd->group,
-			.start = in->t0 + ((double)nd->s - 0.5) / in->fps,
-			.end = in->t0 + ((double)nd->e - 0.5) / in->fps,
-			.score = sc,
-		};
-		if (out->occ[j].start < in->t0)
-			out->occ[j].start = in->t0;
-	}
-	/* renumber: group ids in order of their earliest start */
-	if (out->n > 1)
-		qsort(out->occ, (size_t)out->n, sizeof(*out->occ), by_group_start);
-	{
-		int *order = xmalloc((size_t)(lk->groups > 0 ? lk->groups : 1) * sizeof(*order));
-		int ng = 0;
-		double *t = xmalloc((size_t)(lk->groups > 0 ? lk->groups : 1) * sizeof(*t));
-		for (int j = 0; j < out->n; j++) {
-			int g = out->occ[j].group;
-			if (first[g] < 0) {
-				first[g] = ng;
-				order[ng] = g;
-				t[ng++] = out->occ[j].start;
-			}
-		}
-		/* sort the used groups by earliest start (few: insertion sort) */
-		for (int a = 1; a < ng; a++)
-			for (int b = a; b > 0 && t[b] < t[b - 1]; b--) {
-				double tt = t[b]; t[b] = t[b - 1]; t[b - 1] = tt;
-				int oo = order[b]; order[b] = order[b - 1]; order[b - 1] = oo;
-			}
-		for (int a = 0; a < ng; a++)
-			first[order[a]] = next++;
-		for (int j = 0; j < out->n; j++)
-			out->occ[j].group = first[out->occ[j].group];
-		free(order);
-		free(t);
-	}
-	if (out->n > 1)
-		qsort(out->occ, (size_t)out->n, sizeof(*out->occ), by_group_start);
-	free(first);
+	emit(in, lk, out);
+	free(cd);
 	free(lk);
 }

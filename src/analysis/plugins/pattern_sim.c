@@ -41,20 +41,18 @@
 #define PT_MAX_STRIPES 20000 /* candidates kept */
 #define PT_HIST 400          /* bins of the similarity histogram over -1..1 */
 
-/* Unit chroma of one frame, folded to pitch classes; zeros if silent. */
+/* Unit chroma of one frame (amplitudes, PT_NCH bins); zeros if silent. */
 static void unit_chroma(const struct dsp_frame *f, float out[PT_NCH])
 {
 	double s = 0;
-	for (int pc = 0; pc < PT_NCH; pc++) {
-		int b = 3 * pc;
-		double e = (double)f->chroma[(b + DSP_NCHROMA - 1) % DSP_NCHROMA] +
-		           f->chroma[b] + f->chroma[b + 1];
-		out[pc] = (float)sqrt(e > 0 ? e : 0);
-		s += (double)out[pc] * out[pc];
+	for (int b = 0; b < PT_NCH; b++) {
+		double e = f->chroma[b];
+		out[b] = (float)sqrt(e > 0 ? e : 0);
+		s += (double)out[b] * out[b];
 	}
 	s = sqrt(s);
-	for (int pc = 0; pc < PT_NCH; pc++)
-		out[pc] = s > 1e-6 ? (float)(out[pc] / s) : 0.0f;
+	for (int b = 0; b < PT_NCH; b++)
+		out[b] = s > 1e-6 ? (float)(out[b] / s) : 0.0f;
 }
 
 void pt_norm_compute(const struct dsp_frame *f, size_t n, struct pt_norm *nm)
@@ -220,7 +218,10 @@ struct pt_stripe *pt_stripes(const struct pt_vec *v, int n, double rate,
 {
 	int half = (int)lround(PT_SMOOTH * rate / 2);
 	int d1 = (int)lround(0.3 * rate), d2 = (int)lround(0.7 * rate);
-	int minlen = (int)lround(PT_MIN_LEN * rate), R, ns = 0, cap = 0, kept = 0;
+	/* runs as short as PT_MIN_LEN less the smoothing's blur at the ends
+	 * (the refinement on the full-rate frames decides the length) */
+	int minlen = (int)lround((PT_MIN_LEN - PT_SMOOTH * 0.6) * rate);
+	int minlag = (int)lround(PT_MIN_LEN * rate), R, ns = 0, cap = 0, kept = 0;
 	float **ring, *raw;
 	struct pt_stripe *st = NULL;
 	long hist[PT_HIST] = { 0 }, total = 0;
@@ -242,14 +243,14 @@ struct pt_stripe *pt_stripes(const struct pt_vec *v, int n, double rate,
 		if (L < n) {
 			float *row = ring[L % R];
 			diagonal(v, n, L, half, raw, row);
-			if (L >= minlen)
+			if (L >= minlag)
 				for (int t = 0; t < n - L; t += 2) {
 					int b = (int)((row[t] + 1) * 0.5f * PT_HIST);
 					hist[b < 0 ? 0 : b >= PT_HIST ? PT_HIST - 1 : b]++;
 					total++;
 				}
 		}
-		if (L - d2 >= minlen && L - d2 < n - minlen)
+		if (L - d2 >= minlag && L - d2 < n - minlen)
 			scan_lag(ring, R, n, L - d2, d1, d2, minlen, &st, &ns, &cap);
 		if (in->stop != NULL && (L & 15) == 0 && in->stop(in->stop_arg)) {
 			ns = -1;
@@ -308,8 +309,13 @@ int pt_find(const struct pt_in *in, struct an_patterns_result *out, struct gr_er
 		return 0;
 	pt_norm_compute(in->f, in->n, &nm);
 	v = xmalloc(nc * sizeof(*v));
-	for (size_t k = 0; k < nc; k++)
-		pt_vec_make(in->f, k * hop, (k + 1) * hop, &nm, &v[k]);
+	/* windows of two steps, centred on the step: a repeat whose lag is
+	 * not a whole number of steps still lines up */
+	for (size_t k = 0; k < nc; k++) {
+		size_t a = k * hop >= hop / 2 ? k * hop - hop / 2 : 0;
+		size_t b = k * hop + hop + (hop + 1) / 2;
+		pt_vec_make(in->f, a, b < in->n ? b : in->n, &nm, &v[k]);
+	}
 	st = pt_stripes(v, (int)nc, rate, in, &ns);
 	free(v);
 	if (ns < 0)

@@ -26,7 +26,7 @@
 #define PT_MAXN 3000        /* most coarse vectors per region */
 #define PT_MIN_LEN 1.0      /* s: shortest occurrence */
 #define PT_MAX_OCC 256      /* most occurrences kept per region */
-#define PT_NCH 12           /* chroma dimensions (folded to pitch classes) */
+#define PT_NCH DSP_NCHROMA  /* chroma dimensions (1/3 semitone: a repeat is in tune) */
 #define PT_NMF 12           /* MFCC dimensions (c1..c12) */
 
 /* What pt_find() reads: frame i is centred at t0 + i / fps seconds. */

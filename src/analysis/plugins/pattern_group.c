@@ -106,14 +106,14 @@ static long walk_edge(const struct pt_in *in, const struct pt_norm *nm, long lag
 }
 
 /*
- * Refine one stripe: *s, *e (frames, [s, e)) and *lag (frames).  Returns
+ * Refine a stripe given in frames (a0, a1, lag lc, known within one coarse
+ * step of hop frames): *s, *e (frames, [s, e)) and *lag (frames).  Returns
  * the mean similarity of the core at that lag, or -2 if nothing is left.
  */
 static float refine(const struct pt_in *in, const struct pt_norm *nm, size_t hop,
-                    const struct pt_stripe *sp, long *s, long *e, long *lag)
+                    long a0, long a1, long lc, long *s, long *e, long *lag)
 {
-	long n = (long)in->n, lc = (long)sp->lag * (long)hop;
-	long a0 = (long)sp->t0 * (long)hop, a1 = (long)sp->t1 * (long)hop;
+	long n = (long)in->n;
 	long dd = lround(0.5 * in->fps), R = lround((0.25 + 0.3) * in->fps) + (long)hop;
 	long step, best_l = lc, lo, hi, p, q, st, en;
 	struct pt_vec at[PT_SAMPLES + 1];
@@ -329,6 +329,70 @@ static void link_cand(struct linker *lk, const struct cand *c, long minlen)
 		link_intervals(lk, (const long (*)[2])iv, k, c->sim);
 }
 
+/*
+ * Edges by consensus, for groups of three or more: every pair of
+ * occurrences is refined again (aligned by their starts or by their ends,
+ * whichever is more alike), and each occurrence keeps only what it shares
+ * with its partners: its start moves to the latest (its end to the
+ * earliest) edge the pairs found, never outwards.  Two occurrences that
+ * happen to be followed by like material no longer carry it along.
+ * Loops (occurrences back to back) are left alone.
+ */
+static void consensus(const struct pt_in *in, const struct pt_norm *nm, size_t hop,
+                      struct linker *lk)
+{
+	long ns[PT_MAX_OCC], ne[PT_MAX_OCC];
+
+	for (int i = 0; i < lk->n; i++) {
+		ns[i] = lk->nodes[i].s;
+		ne[i] = lk->nodes[i].e;
+	}
+	for (int i = 0; i < lk->n; i++) {
+		const struct node *a = &lk->nodes[i];
+		int k = 0, loop = 0;
+		for (int j = 0; j < lk->n; j++)
+			if (lk->nodes[j].group == a->group) {
+				k++;
+				if (j != i && (lk->nodes[j].s == a->e || lk->nodes[j].e == a->s))
+					loop = 1;
+			}
+		if (k < 3 || loop || k > 12)
+			continue;
+		for (int j = i + 1; j < lk->n; j++) {
+			const struct node *b = &lk->nodes[j];
+			long s1 = 0, e1 = 0, l1 = 0, s2 = 0, e2 = 0, l2 = 0;
+			float f1, f2;
+			const struct node *x = a->s < b->s ? a : b, *y = a->s < b->s ? b : a;
+			int xi = a->s < b->s ? i : j, yi = a->s < b->s ? j : i;
+			if (b->group != a->group)
+				continue;
+			f1 = refine(in, nm, hop, x->s, x->e, y->s - x->s, &s1, &e1, &l1);
+			f2 = refine(in, nm, hop, x->s, x->e, y->e - x->e, &s2, &e2, &l2);
+			if (f2 > f1) {
+				s1 = s2;
+				e1 = e2;
+				l1 = l2;
+				f1 = f2;
+			}
+			if (f1 <= -2)
+				continue;
+			if (s1 > ns[xi])
+				ns[xi] = s1;
+			if (e1 < ne[xi])
+				ne[xi] = e1;
+			if (s1 + l1 > ns[yi])
+				ns[yi] = s1 + l1;
+			if (e1 + l1 < ne[yi])
+				ne[yi] = e1 + l1;
+		}
+	}
+	for (int i = 0; i < lk->n; i++)
+		if (ne[i] - ns[i] >= lround(PT_MIN_LEN * in->fps)) {
+			lk->nodes[i].s = ns[i];
+			lk->nodes[i].e = ne[i];
+		}
+}
+
 /* Write the linker's occurrences to out, groups numbered by first start. */
 static void emit(const struct pt_in *in, const struct linker *lk, struct an_patterns_result *out)
 {
@@ -377,7 +441,8 @@ void pt_group(const struct pt_in *in, const struct pt_norm *nm, size_t hop,
 	/* refine the strongest stripes, then rank them by refined similarity */
 	for (int i = 0; i < m; i++) {
 		struct cand c = { 0 };
-		c.sim = refine(in, nm, hop, &st[i], &c.s, &c.e, &c.lag);
+		c.sim = refine(in, nm, hop, (long)st[i].t0 * (long)hop, (long)st[i].t1 * (long)hop,
+		               (long)st[i].lag * (long)hop, &c.s, &c.e, &c.lag);
 		if (c.sim >= PT_KEEP && c.e - c.s >= minlen)
 			cd[nc++] = c;
 	}
@@ -393,6 +458,7 @@ void pt_group(const struct pt_in *in, const struct pt_norm *nm, size_t hop,
 		if (j != i)
 			i--;             /* then i itself */
 	}
+	consensus(in, nm, hop, lk);
 	emit(in, lk, out);
 	free(cd);
 	free(lk);

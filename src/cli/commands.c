@@ -17,6 +17,7 @@ extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_doctor;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_ls;
+extern const struct cli_cmd cli_cmd_patterns;
 extern const struct cli_cmd cli_cmd_play;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
@@ -35,6 +36,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_doctor,
 	&cli_cmd_export,
 	&cli_cmd_ls,
+	&cli_cmd_patterns,
 	&cli_cmd_play,
 	&cli_cmd_rm,
 	&cli_cmd_roots,

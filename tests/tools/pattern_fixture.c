@@ -8,7 +8,8 @@
  *                                  silence); prints "2.0 6.5 11.0 1.5"
  *   pattern_fixture OUT noise      12 s of white noise
  *   pattern_fixture OUT click N    a 1 s one-shot: a click (variant N)
- *   pattern_fixture OUT tone N     a 1 s one-shot: a harmonic tone (variant N)
+ *   pattern_fixture OUT tone N     a 1 s one-shot: a harmonic tone (variant N:
+ *                                  G3 + N mod 6 semitones)
  *
  * Deterministic: variant N changes the seed and a few percent of pitch and
  * level, so one kind stays one kind.
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 			          0.8f * (float)(0.9 + 0.1 * urand()));
 	} else if (!strcmp(argv[2], "tone")) {
 		sig_note(x, n, (size_t)(0.05 * SIG_RATE), (size_t)(0.9 * SIG_RATE),
-		         sig_midi_hz(57, 30 * (urand() - 0.5)), (float)(0.4 + 0.05 * urand()));
+		         sig_midi_hz(55 + v % 6, 30 * (urand() - 0.5)), (float)(0.4 + 0.05 * urand()));
 	} else {
 		fprintf(stderr, "pattern_fixture: unknown kind '%s'\n", argv[2]);
 		free(x);

@@ -8,19 +8,25 @@
  * frame described with its two neighbours) within +-(smoothing + one
  * step) of the coarse edges, keeping frames at least half-way between
  * the stripe's similarity and the similarity at lags +-0.5 s.
- * A stripe longer than its lag is a loop: it is cut into lag-long
- * occurrences back to back.
+ * Its score is the mean similarity over the whole refined span; the 300
+ * strongest stripes are refined and those scoring >= PT_KEEP are linked,
+ * best first.  A stripe longer than its lag is a loop: it is cut into
+ * lag-long occurrences back to back, and a stripe at a multiple of a
+ * loop's period is linked after that loop (fundamental()).
  *
- * Linking, strongest stripe first: an interval that overlaps an earlier
+ * Linking: an interval that overlaps an earlier
  * occurrence by IoU >= 0.5 is that occurrence; the stripe's intervals and
  * those occurrences end up in one group (groups merge: "A is like B" and
  * "B is like C" make A, B, C one group).  A stripe that would overlap an
  * earlier occurrence only partly is dropped (a fragment of a repeat
  * already found), and so is one whose occurrences are all known already.
  *
- * Costs: O(stripes x (hop x 48 + edge width)) vector comparisons, each
- * vector made from 3 frames on the fly; no array proportional to the
- * region.  Thread rules: reentrant.
+ * Finally the edges of groups of 3..12 occurrences are settled by
+ * consensus (consensus()).
+ *
+ * Costs: O(stripes x (hop x 48 + edge width)) vector comparisons (at most
+ * 300 stripes; a few ms per stripe), each vector made from 3 frames on the
+ * fly; no array proportional to the region.  Thread rules: reentrant.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -11,9 +11,9 @@
  *   -> each stripe's lag and edges refined on the full-rate frames, the
  *      occurrences linked into groups transitively (pattern_group.c).
  *
- * Costs: O(n^2 x 26) multiply-adds on n <= PT_MAXN coarse vectors (about
- * 0.1 s for n = 3000), O(n x 20) memory; nothing proportional to n^2 is
- * stored.  Thread rules: reentrant, no global state.
+ * Costs: O(n^2 x 50) multiply-adds on n <= PT_MAXN coarse vectors (a few
+ * tenths of a second for n = 3000), O(n x 20) memory; nothing proportional
+ * to n^2 is stored; then at most 300 stripes refined (pattern_group.c).  Thread rules: reentrant, no global state.
  */
 #ifndef GRYM_PLUGINS_PATTERNS_H
 #define GRYM_PLUGINS_PATTERNS_H

@@ -390,6 +390,8 @@ static int put_region(struct cat *c, int64_t fid, int idx, const struct an_regio
 		sqlite3_bind_blob(st, 2, r->simvec.vec, sizeof(r->simvec.vec), SQLITE_TRANSIENT);
 	if (cat_step_done(c, st, err) != 0)
 		return -err->code;
+	if (cat_patterns_put(c, fid, rid, r, err) != 0)
+		return -err->code;
 	return cat_auto_tag_region(c, rid, r->has_class ? an_class_name(r->cls.cls) : NULL,
 	                           err);
 }

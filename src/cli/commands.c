@@ -18,6 +18,7 @@ extern const struct cli_cmd cli_cmd_doctor;
 extern const struct cli_cmd cli_cmd_dupes;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_ls;
+extern const struct cli_cmd cli_cmd_patterns;
 extern const struct cli_cmd cli_cmd_play;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
@@ -38,6 +39,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_dupes,
 	&cli_cmd_export,
 	&cli_cmd_ls,
+	&cli_cmd_patterns,
 	&cli_cmd_play,
 	&cli_cmd_rm,
 	&cli_cmd_roots,

@@ -335,6 +335,7 @@ void tui_detail_free(struct tui_detail *d)
 	free(d->tags);
 	free(d->error);
 	free(d->regions);
+	free(d->patterns);
 	for (int i = 0; i < 2; i++)
 		if (d->have_peaks[i])
 			cat_peaks_fini(&d->peaks[i]);
@@ -400,6 +401,11 @@ static void do_detail(struct tui_loader *l, int64_t id, unsigned seq)
 	cat_cursor_free(cur);
 	for (int lv = 0; lv < 2; lv++)
 		d->have_peaks[lv] = cat_peaks_get(l->cat, id, lv, &d->peaks[lv], &err) > 0;
+	{
+		size_t np = 0;
+		if (cat_patterns_of(l->cat, id, &d->patterns, &np, &err) == 0)
+			d->n_patterns = (int)np;    /* none shown if unreadable */
+	}
 out:
 	memset(&ev, 0, sizeof(ev));
 	ev.type = TUI_EV_DETAIL;

@@ -259,6 +259,8 @@ struct tui_detail {
 	struct tui_region *regions;
 	int have_peaks[2];      /* level 0 overview, 1 detail */
 	struct dsp_peaks peaks[2];
+	int n_patterns;         /* repeated sections inside regions */
+	struct cat_pattern *patterns;   /* by region, group, start; owned */
 };
 void tui_detail_free(struct tui_detail *d);
 

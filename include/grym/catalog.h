@@ -234,6 +234,9 @@ int cat_job_skip(struct cat *c, int64_t job_id, struct gr_err *err);
  * after 60 s"): job and file are marked failed with the reason, in one
  * transaction.  Failed jobs are not claimed again until
  * cat_jobs_retry_failed() or a new cat_jobs_enqueue() of the path.
+ * Only a running job is failed: one already done (a worker killed just
+ * after it committed), failed or queued again is left as it is.  Returns
+ * 1 when the job was failed, 0 when it was not running, or -GR_E*.
  */
 int cat_job_fail(struct cat *c, int64_t job_id, const char *reason, const char *version,
                  struct gr_err *err);

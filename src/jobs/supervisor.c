@@ -397,14 +397,22 @@ static void reaped(struct job_sup *s, struct worker *w, int status)
 	}
 	if (w->job != 0 && w->killed != KILL_STOP && !clean) {
 		char reason[256];
+		int r;
 		death_reason(s, w, status, reason, sizeof(reason));
-		if (cat_job_fail(s->c, w->job, reason, job_analysis_version(), &err) != 0)
+		r = cat_job_fail(s->c, w->job, reason, job_analysis_version(), &err);
+		if (r < 0)
 			log_error("%s", err.msg);
-		if (w->timed_out || w->killed == KILL_DEADLINE)
-			s->res->timed_out++;
-		else
-			s->res->crashed++;
-		add_failure(s, w->path, reason);
+		if (r == 0) {
+			/* It committed its analysis, then died before it said so. */
+			s->res->analysed++;
+			emit(s, JOB_EV_DONE, w->path, NULL);
+		} else {
+			if (w->timed_out || w->killed == KILL_DEADLINE)
+				s->res->timed_out++;
+			else
+				s->res->crashed++;
+			add_failure(s, w->path, reason);
+		}
 	} else if (!clean) {
 		/* Stopped on request, or died before it said what it claimed:
 		 * whatever it held goes back to the queue. */

@@ -331,7 +331,7 @@ static void work_one(struct cat *c, struct an_engine *eng, const struct gr_confi
 	if (rc != 0) {
 		struct gr_err e2 = { 0 };
 		const char *why = reason_of(&err, job->path);
-		if (cat_job_fail(c, job->id, why, version, &e2) != 0)
+		if (cat_job_fail(c, job->id, why, version, &e2) < 0)
 			log_error("worker: %s", e2.msg);
 		report("F %lld %s", (long long)job->id, why);
 	}

@@ -495,6 +495,16 @@ static void test_jobs(void **state)
 	anfix_free(&f);
 	assert_int_equal(cat_file_get(x->c, id, &row, &err), 1);
 	assert_int_equal(row.n_regions, 3);
+	/* failing a job already done (its worker killed at the deadline just
+	 * after it committed) leaves the job and the stored analysis alone */
+	assert_int_equal(cat_job_fail(x->c, job.id, "timed out after 1 s", "v1", &err), 0);
+	assert_int_equal(cat_file_get(x->c, id, &row, &err), 1);
+	assert_int_equal(row.n_regions, 3);
+	assert_int_equal(row.status, CAT_ST_OK);
+	assert_string_equal(row.error, "");
+	assert_int_equal(cat_jobs_counts(x->c, &jc, &err), 0);
+	assert_int_equal(jc.done, 1);
+	assert_int_equal(jc.failed, 0);
 
 	/* a worker that died (SIGKILL) leaves its job running: requeued */
 	assert_int_equal(cat_job_claim(x->c, dead, &job, &err), 1);
@@ -507,7 +517,9 @@ static void test_jobs(void **state)
 	assert_int_equal(cat_jobs_requeue_dead(x->c, 0, 3, &err), 0);
 	/* failing: file recorded failed with the reason, job not claimed again */
 	assert_int_equal(cat_job_fail(x->c, job2.id, "crashed: SIGSEGV during key", "v1", &err),
-	                 0);
+	                 1);
+	/* ... once: a failed job is not running any more */
+	assert_int_equal(cat_job_fail(x->c, job2.id, "again", "v1", &err), 0);
 	assert_int_equal(cat_job_claim(x->c, getpid(), &job, &err), 1);
 	assert_string_equal(job.relpath, "j3.wav");
 	/* after too many deaths the job fails instead of looping */

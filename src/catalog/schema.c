@@ -187,6 +187,11 @@ int cat_dberr(struct cat *c, struct gr_err *err, const char *what)
 	int rc = sqlite3_extended_errcode(c->db);
 	int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? GR_EBUSY
 	                                                                       : GR_EDB;
+
+	/* A full disk is the one write failure users fix themselves: its own
+	 * code, so callers can keep the work queued instead of failing files. */
+	if ((rc & 0xff) == SQLITE_FULL)
+		code = GR_EFULL;
 	return gr_fail(err, code, "%s: %s: %s", c->path, what, sqlite3_errmsg(c->db));
 }
 

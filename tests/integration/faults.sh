@@ -44,6 +44,14 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=4m tmpfs "$fs" 2>/dev/null; th
 	[ "$rc" -ne 0 ] && ok "disk full: the scan fails (exit $rc)" || not_ok "disk full: scan exit 0"
 	grep -q "disk is full" "$T/full.out" "$T/full.err" && ok "disk full: the error says the disk is full" ||
 		{ not_ok "disk full: no clear error"; sed 's/^/# /' "$T/full.err" | tail -3; }
+	# what happened and what to do, not a Ctrl-C message nobody typed
+	grep -q "scan stopped: catalog write failed: disk full" "$T/full.err" &&
+		grep -q "nothing is lost: .*run the same scan again to resume" "$T/full.err" &&
+		ok "disk full: says the catalog write failed, nothing is lost, rerun to resume" ||
+		{ not_ok "disk full: unclear message"; sed 's/^/# /' "$T/full.err" | tail -4; }
+	grep -qi "stopping after\|Ctrl-C" "$T/full.out" "$T/full.err" &&
+		{ not_ok "disk full: a misleading stop line"; grep -i "stopping\|Ctrl-C" "$T/full.err" | sed 's/^/# /'; } ||
+		ok "disk full: no 'stopping after the files in progress' line"
 	integrity "$GRYM_CATALOG" && ok "disk full: integrity_check ok" || not_ok "disk full: integrity"
 	check "disk full: grym ls still works" g ls
 	check "disk full: grym stats still works" g stats

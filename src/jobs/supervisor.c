@@ -192,7 +192,7 @@ struct job_sup *job_sup_new(const struct gr_config *cfg, const struct job_sup_op
 		gr_fail(err, GR_EUSAGE, "configuration too large to hand to workers");
 		goto fail;
 	}
-	s->c = cat_open(cfg->catalog, 0, err);
+	s->c = cat_open(cfg->catalog, CAT_OPEN_LEAN, err);
 	if (s->c == NULL)
 		goto fail;
 	return s;

@@ -378,7 +378,7 @@ int job_worker_main(const struct job_worker_ops *ops)
 	set_limit(RLIMIT_NOFILE, WORKER_NOFILE);
 	version = job_analysis_version();
 
-	c = cat_open(h.cfg.catalog, 0, &err);
+	c = cat_open(h.cfg.catalog, CAT_OPEN_LEAN, &err);
 	if (c == NULL) {
 		report("E %s", err.msg);
 		if (err.code == GR_EFULL)

@@ -15,11 +15,24 @@
  * the log after each; on the first sign of damage decoding stops, the
  * frames before the damaged chunk are kept and audio_end_status() reports
  * it.  Damage seen only after exactly the declared length has been decoded
- * is trailing junk (an ID3v1 tag after a FLAC) and ends the data cleanly.  The log is a fixed buffer inside libsndfile (about 2 KiB), read with
+ * is trailing junk (an ID3v1 tag after a FLAC) and ends the data cleanly.
+ * The log is a fixed buffer inside libsndfile (about 2 KiB), read with
  * SFC_GET_LOG_INFO: one short copy per chunk.
+ *
+ * Ogg pages whose CRC fails are dropped by libogg.  When the first audio
+ * pages go (64 bad bytes in the first audio page of an 8 s file: 6.5 s
+ * decoded, no error), libsndfile notices while it opens the file, logs
+ * "Corrupted bitstream" / "a hole" and its "PCM offset" (the position of
+ * the first good page) in the header's log, and reads on from there as if
+ * the file started at that page: that part of the log is checked at open
+ * and the loss reported as damage near the start.  And since libsndfile's
+ * length of a Vorbis stream is the distance to the last page's granule
+ * position (it reads the file's tail), a clean end more than OGG_SLACK
+ * frames short of it is reported as damage too.
  *
  * Thread rules: one object per thread at a time.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +44,8 @@
 
 #define SF_CHUNK 4096      /* frames per sf_readf_float() call */
 #define SF_LOG_MAX 8192    /* bytes of libsndfile's log we look at */
+#define OGG_SLACK 8192     /* frames an Ogg Vorbis decode may fall short of its
+                              last page's position (the longest Vorbis block) */
 
 struct sfb {
 	SNDFILE *sf;
@@ -208,6 +223,44 @@ static int trailing_junk(const struct audio_file *f, int64_t total)
 	return f->info.frames_declared > 0 && total == f->info.frames_declared;
 }
 
+/*
+ * A clean end of an Ogg Vorbis stream well before the position its last
+ * page declares: pages in between were lost.  1 (and the reason set) if so.
+ */
+static int ogg_short(struct audio_file *f, const struct sfb *b, int64_t total)
+{
+	int64_t last = f->info.frames_declared;
+
+	if (b->major != SF_FORMAT_OGG || b->sub != SF_FORMAT_VORBIS || last <= 0 ||
+	    total + OGG_SLACK >= last)
+		return 0;
+	f->corrupt_what = damage_name(b->major);
+	snprintf(f->corrupt_detail, sizeof(f->corrupt_detail),
+	         "%.1f s of pages lost: the last page is at %.1f s",
+	         (double)(last - total) / f->info.rate, (double)last / f->info.rate);
+	return 1;
+}
+
+/*
+ * Damage libsndfile met while it opened an Ogg file (looking for the first
+ * audio page): the stream then starts at the first good page, "PCM offset"
+ * frames in.  Sets f->head_what / f->head_lost.
+ */
+static void ogg_head_check(struct audio_file *f, const struct sfb *b, const char *log)
+{
+	const char *p;
+
+	if (b->major != SF_FORMAT_OGG ||
+	    (strstr(log, "Corrupted bitstream") == NULL && strstr(log, "reports a hole") == NULL))
+		return;
+	f->head_what = damage_name(b->major);
+	if ((p = strstr(log, "PCM offset")) != NULL && (p = strchr(p, ':')) != NULL) {
+		long long v = strtoll(p + 1, NULL, 10);
+		if (v > 0 && v < INT64_MAX / 2)
+			f->head_lost = v;
+	}
+}
+
 static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err)
 {
 	struct sfb *b = f->be_state;
@@ -246,6 +299,8 @@ static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *
 			break;
 		}
 		got += (size_t)r;
+		if (b->stopped)
+			ogg_short(f, b, total);
 	}
 	return (long)got;
 }
@@ -343,8 +398,11 @@ int audio_sndfile_open(struct audio_file *f, struct gr_err *err)
 	/* libsndfile says SF_COUNT_MAX (or a share of it) when it does not
 	 * know: that is "no claim", not a length. */
 	f->info.frames_declared = si.frames >= 0 && si.frames < SF_COUNT_MAX / 2 ? si.frames : -1;
-	/* The header's log is not damage; only what comes after it. */
+	/* The header's log is not damage, except pages lost on the way to
+	 * the first audio page of an Ogg; later damage shows after it. */
 	len = sf_command(b->sf, SFC_GET_LOG_INFO, b->log, sizeof(b->log));
 	b->log_len = len > 0 ? (size_t)len : 0;
+	if (len > 0)
+		ogg_head_check(f, b, b->log);
 	return 0;
 }

@@ -537,11 +537,13 @@ struct cat *cat_open(const char *path, int flags, struct gr_err *err)
 	/* Reads of the main file come from the map, not the cache; the cache
 	 * holds written pages and pages read from the WAL, and SQLite keeps it
 	 * full up to its size: a worker's heap grew by ~28 MiB over 1000 files
-	 * with 32 MiB (bench/soak_bench.sh), hence CAT_OPEN_LEAN. */
+	 * with 32 MiB, and its mapped pages by ~6 MiB (bench/soak_bench.sh),
+	 * hence CAT_OPEN_LEAN: a small cache and no map. */
 	if (cat_exec(c, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-	             "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824", err) != 0 ||
-	    cat_exec(c, flags & CAT_OPEN_LEAN ? "PRAGMA cache_size = -2000"
-	                                      : "PRAGMA cache_size = -32000", err) != 0)
+	             "PRAGMA temp_store = MEMORY", err) != 0 ||
+	    cat_exec(c, flags & CAT_OPEN_LEAN ? "PRAGMA cache_size = -2000; PRAGMA mmap_size = 0"
+	                                      : "PRAGMA cache_size = -32000;"
+	                                        "PRAGMA mmap_size = 1073741824", err) != 0)
 		goto fail;
 	if (migrate(c, err) != 0)
 		goto fail;

@@ -25,10 +25,8 @@
  * "Corrupted bitstream" / "a hole" and its "PCM offset" (the position of
  * the first good page) in the header's log, and reads on from there as if
  * the file started at that page: that part of the log is checked at open
- * and the loss reported as damage near the start.  And since libsndfile's
- * length of a Vorbis stream is the distance to the last page's granule
- * position (it reads the file's tail), a clean end more than OGG_SLACK
- * frames short of it is reported as damage too.
+ * and the loss reported as damage near the start.  (Pages lost later show
+ * as "a hole" in the log while decoding, see above.)
  *
  * Thread rules: one object per thread at a time.
  */
@@ -44,8 +42,6 @@
 
 #define SF_CHUNK 4096      /* frames per sf_readf_float() call */
 #define SF_LOG_MAX 8192    /* bytes of libsndfile's log we look at */
-#define OGG_SLACK 8192     /* frames an Ogg Vorbis decode may fall short of its
-                              last page's position (the longest Vorbis block) */
 
 struct sfb {
 	SNDFILE *sf;
@@ -224,24 +220,6 @@ static int trailing_junk(const struct audio_file *f, int64_t total)
 }
 
 /*
- * A clean end of an Ogg Vorbis stream well before the position its last
- * page declares: pages in between were lost.  1 (and the reason set) if so.
- */
-static int ogg_short(struct audio_file *f, const struct sfb *b, int64_t total)
-{
-	int64_t last = f->info.frames_declared;
-
-	if (b->major != SF_FORMAT_OGG || b->sub != SF_FORMAT_VORBIS || last <= 0 ||
-	    total + OGG_SLACK >= last)
-		return 0;
-	f->corrupt_what = damage_name(b->major);
-	snprintf(f->corrupt_detail, sizeof(f->corrupt_detail),
-	         "%.1f s of pages lost: the last page is at %.1f s",
-	         (double)(last - total) / f->info.rate, (double)last / f->info.rate);
-	return 1;
-}
-
-/*
  * Damage libsndfile met while it opened an Ogg file (looking for the first
  * audio page): the stream then starts at the first good page, "PCM offset"
  * frames in.  Sets f->head_what / f->head_lost.
@@ -299,8 +277,6 @@ static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *
 			break;
 		}
 		got += (size_t)r;
-		if (b->stopped)
-			ogg_short(f, b, total);
 	}
 	return (long)got;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Faults around the catalog and the plugins:
 #  - disk full: the catalog on a small tmpfs with a filler file; the scan
-#    stops with a clear error, nothing is corrupted or recorded as a file
-#    failure, and after the file system is made bigger the same scan
+#    stops with a clear error (catalog write failed: disk full, nothing
+#    lost, rerun to resume; not a Ctrl-C line), nothing is corrupted or
+#    recorded as a file failure, at the first claim and again mid-scan with
+#    a little more room; after the file system is made bigger the same scan
 #    finishes the work;
 #  - read-only catalog (the tmpfs remounted read-only): reading commands
 #    work, writing commands fail clearly, nothing changes;
@@ -57,6 +59,25 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=4m tmpfs "$fs" 2>/dev/null; th
 	check "disk full: grym stats still works" g stats
 	[ "$(nfiles failed)" = 0 ] && ok "disk full: no file recorded as failed because of the disk" ||
 		not_ok "disk full: $(nfiles failed) files recorded as failed"
+	# about 500 KB more: a few files fit, then the disk fills again mid-scan
+	# (while a worker commits an analysis, not at its first claim)
+	truncate -s -500K "$fs/filler"
+	g scan -j 2 "$T/lib" >"$T/full2.out" 2>"$T/full2.err"
+	rc=$?
+	stored=$(sed -n 's/.*nothing is lost: \([0-9]*\) files analysed.*/\1/p' "$T/full2.err")
+	if [ "$rc" -ne 0 ] && [ -n "$stored" ] && [ "$(nfiles files)" -ge "$stored" ] &&
+	   [ "$(nfiles files)" -lt 12 ]; then
+		ok "disk full mid-scan: stops clearly, $stored files stored before it"
+	else
+		not_ok "disk full mid-scan: exit $rc, stored '$stored', $(nfiles files) files"
+		sed 's/^/# /' "$T/full2.err" | tail -4
+	fi
+	grep -qi "stopping after\|Ctrl-C" "$T/full2.err" && not_ok "disk full mid-scan: a misleading stop line" ||
+		ok "disk full mid-scan: no 'stopping after the files in progress' line"
+	[ "$(nfiles failed)" = 0 ] && ok "disk full mid-scan: no file recorded as failed" ||
+		not_ok "disk full mid-scan: $(nfiles failed) files recorded as failed"
+	integrity "$GRYM_CATALOG" && ok "disk full mid-scan: integrity_check ok" ||
+		not_ok "disk full mid-scan: integrity"
 	before=$(nfiles files)
 	mount -o remount,size=64m "$fs"
 	g scan -j 2 "$T/lib" >"$T/resume.out" 2>&1

@@ -45,6 +45,13 @@ struct cat;
 
 enum {
 	CAT_OPEN_READONLY = 1,   /* no migration, no writes (fails on a missing file) */
+	/* A long-lived handle that needs no big cache (scan workers and their
+	 * supervisor): SQLite's page cache is capped at 2 MiB instead of 32 MiB
+	 * and the file is read with pread, not mapped, so the process's memory
+	 * stays flat over a scan (with the defaults a worker's heap grew ~28 MiB
+	 * as the cache filled, and its mapped part ~6 MiB per 1000 files as it
+	 * touched more of the growing catalog). */
+	CAT_OPEN_LEAN = 2,
 };
 
 /*
@@ -234,6 +241,9 @@ int cat_job_skip(struct cat *c, int64_t job_id, struct gr_err *err);
  * after 60 s"): job and file are marked failed with the reason, in one
  * transaction.  Failed jobs are not claimed again until
  * cat_jobs_retry_failed() or a new cat_jobs_enqueue() of the path.
+ * Only a running job is failed: one already done (a worker killed just
+ * after it committed), failed or queued again is left as it is.  Returns
+ * 1 when the job was failed, 0 when it was not running, or -GR_E*.
  */
 int cat_job_fail(struct cat *c, int64_t job_id, const char *reason, const char *version,
                  struct gr_err *err);

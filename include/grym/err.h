@@ -29,6 +29,7 @@ enum {
 	GR_ENOTSUP = 10,  /* a feature or device not available here */
 	GR_EBUSY = 11,    /* someone else holds it */
 	GR_ECANCEL = 12,  /* stopped on request */
+	GR_EFULL = 13,    /* a write found the disk (or its quota) full */
 };
 
 struct gr_err {

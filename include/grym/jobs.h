@@ -207,7 +207,9 @@ struct job_sup *job_sup_new(const struct gr_config *cfg, const struct job_sup_op
  * SIGKILL), record crashes and timeouts as failures of the file, replace
  * dead workers.  Fills *res (job_result_fini() it).  Returns 0, or -GR_E*
  * when the scan could not run at all (workers cannot start, catalog
- * error); files that fail are not errors.
+ * error); files that fail are not errors.  -GR_EFULL: a catalog write
+ * found the disk full; the files analysed so far are stored, the rest
+ * (the one being written included) stay queued for the next scan.
  */
 int job_sup_run(struct job_sup *s, struct job_result *res, struct gr_err *err);
 /*

@@ -55,6 +55,10 @@ struct audio_file {
 	const char *corrupt_what;         /* static text: "corrupt FLAC frame", ...;
 	                                     NULL while the data is good */
 	char corrupt_detail[96];          /* optional library detail, may be "" */
+	const char *head_what;            /* static text: damage before the first good
+	                                     data ("corrupt Ogg page"), NULL none; kept
+	                                     across seeks (it is the file's) */
+	int64_t head_lost;                /* frames lost to it, 0 if unknown */
 	int io_failed;                    /* a read error ended the data */
 };
 

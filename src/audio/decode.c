@@ -287,6 +287,13 @@ int audio_end_status(const struct audio_file *f, struct gr_err *err)
 		return gr_fail(err, GR_ECORRUPT, "%s: decoded %.1f s, then %s%s%s%s", f->name,
 		               secs, f->corrupt_what, f->corrupt_detail[0] ? " (" : "",
 		               f->corrupt_detail, f->corrupt_detail[0] ? ")" : "");
+	if (f->head_what != NULL && f->head_lost > 0)
+		return gr_fail(err, GR_ECORRUPT, "%s: %s near the start: the first %.1f s lost, "
+		               "decoded %.1f s after it", f->name, f->head_what,
+		               (double)f->head_lost / f->info.rate, secs);
+	if (f->head_what != NULL)
+		return gr_fail(err, GR_ECORRUPT, "%s: %s near the start: some audio lost, "
+		               "decoded %.1f s after it", f->name, f->head_what, secs);
 	return 0;
 }
 

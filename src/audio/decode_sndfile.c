@@ -15,11 +15,22 @@
  * the log after each; on the first sign of damage decoding stops, the
  * frames before the damaged chunk are kept and audio_end_status() reports
  * it.  Damage seen only after exactly the declared length has been decoded
- * is trailing junk (an ID3v1 tag after a FLAC) and ends the data cleanly.  The log is a fixed buffer inside libsndfile (about 2 KiB), read with
+ * is trailing junk (an ID3v1 tag after a FLAC) and ends the data cleanly.
+ * The log is a fixed buffer inside libsndfile (about 2 KiB), read with
  * SFC_GET_LOG_INFO: one short copy per chunk.
+ *
+ * Ogg pages whose CRC fails are dropped by libogg.  When the first audio
+ * pages go (64 bad bytes in the first audio page of an 8 s file: 6.5 s
+ * decoded, no error), libsndfile notices while it opens the file, logs
+ * "Corrupted bitstream" / "a hole" and its "PCM offset" (the position of
+ * the first good page) in the header's log, and reads on from there as if
+ * the file started at that page: that part of the log is checked at open
+ * and the loss reported as damage near the start.  (Pages lost later show
+ * as "a hole" in the log while decoding, see above.)
  *
  * Thread rules: one object per thread at a time.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +219,26 @@ static int trailing_junk(const struct audio_file *f, int64_t total)
 	return f->info.frames_declared > 0 && total == f->info.frames_declared;
 }
 
+/*
+ * Damage libsndfile met while it opened an Ogg file (looking for the first
+ * audio page): the stream then starts at the first good page, "PCM offset"
+ * frames in.  Sets f->head_what / f->head_lost.
+ */
+static void ogg_head_check(struct audio_file *f, const struct sfb *b, const char *log)
+{
+	const char *p;
+
+	if (b->major != SF_FORMAT_OGG ||
+	    (strstr(log, "Corrupted bitstream") == NULL && strstr(log, "reports a hole") == NULL))
+		return;
+	f->head_what = damage_name(b->major);
+	if ((p = strstr(log, "PCM offset")) != NULL && (p = strchr(p, ':')) != NULL) {
+		long long v = strtoll(p + 1, NULL, 10);
+		if (v > 0 && v < INT64_MAX / 2)
+			f->head_lost = v;
+	}
+}
+
 static long sfb_read(struct audio_file *f, float *buf, size_t n, struct gr_err *err)
 {
 	struct sfb *b = f->be_state;
@@ -343,8 +374,11 @@ int audio_sndfile_open(struct audio_file *f, struct gr_err *err)
 	/* libsndfile says SF_COUNT_MAX (or a share of it) when it does not
 	 * know: that is "no claim", not a length. */
 	f->info.frames_declared = si.frames >= 0 && si.frames < SF_COUNT_MAX / 2 ? si.frames : -1;
-	/* The header's log is not damage; only what comes after it. */
+	/* The header's log is not damage, except pages lost on the way to
+	 * the first audio page of an Ogg; later damage shows after it. */
 	len = sf_command(b->sf, SFC_GET_LOG_INFO, b->log, sizeof(b->log));
 	b->log_len = len > 0 ? (size_t)len : 0;
+	if (len > 0)
+		ogg_head_check(f, b, b->log);
 	return 0;
 }

@@ -40,7 +40,8 @@ struct cat {
 
 /* A cached statement for static sql, reset and unbound; NULL with err. */
 sqlite3_stmt *cat_stmt(struct cat *c, const char *sql, struct gr_err *err);
-/* Fill err from the connection's last error; returns -GR_EDB. */
+/* Fill err from the connection's last error; returns -GR_EDB (-GR_EBUSY for a
+ * lock, -GR_EFULL for a full disk). */
 int cat_dberr(struct cat *c, struct gr_err *err, const char *what);
 /* Run static SQL without results (DDL, pragmas). */
 int cat_exec(struct cat *c, const char *sql, struct gr_err *err);

@@ -159,11 +159,16 @@ int cat_job_skip(struct cat *c, int64_t job_id, struct gr_err *err)
 	return cat_tx_end(c, r != 0, err) != 0 ? -err->code : r;
 }
 
-static const char sql_job_get[] = "SELECT root, relpath FROM jobs WHERE id = ?1";
+static const char sql_job_get[] = "SELECT root, relpath, state FROM jobs WHERE id = ?1";
 static const char sql_failed[] =
 	"UPDATE jobs SET state = 'failed', error = ?2, finished_at = ?3 WHERE id = ?1";
 
-/* Inside a transaction: job and its file failed. */
+/*
+ * Inside a transaction: job and its file failed.  Only a running job is
+ * failed: a worker killed at its deadline just after it committed the
+ * analysis leaves a done job, whose stored file must stay as it is.
+ * Returns 1 when the job was failed, 0 when it was not running.
+ */
 static int fail_in_tx(struct cat *c, int64_t job_id, const char *reason,
                       const char *version, struct gr_err *err)
 {
@@ -180,6 +185,10 @@ static int fail_in_tx(struct cat *c, int64_t job_id, const char *reason,
 		                           (long long)job_id);
 	root = sqlite3_column_int64(st, 0);
 	str_lcpy(relpath, cat_col_text(st, 1), sizeof(relpath));
+	if (strcmp(cat_col_text(st, 2), "running") != 0) {
+		sqlite3_reset(st);
+		return 0;
+	}
 	sqlite3_reset(st);
 	if ((r = cat_file_upsert_failed(c, root, relpath, reason, version, NULL, err)) != 0)
 		return r;
@@ -188,7 +197,7 @@ static int fail_in_tx(struct cat *c, int64_t job_id, const char *reason,
 	sqlite3_bind_int64(st, 1, job_id);
 	cat_bind_text(st, 2, reason != NULL && reason[0] ? reason : "unknown failure");
 	sqlite3_bind_double(st, 3, time_wall());
-	return cat_step_done(c, st, err);
+	return (r = cat_step_done(c, st, err)) != 0 ? r : 1;
 }
 
 int cat_job_fail(struct cat *c, int64_t job_id, const char *reason, const char *version,
@@ -199,11 +208,11 @@ int cat_job_fail(struct cat *c, int64_t job_id, const char *reason, const char *
 	if ((r = cat_tx_begin(c, err)) != 0)
 		return r;
 	r = fail_in_tx(c, job_id, reason, version, err);
-	if (r != 0) {
+	if (r < 0) {
 		cat_tx_end(c, 1, NULL);
 		return r;
 	}
-	return cat_tx_end(c, 0, err);
+	return cat_tx_end(c, 0, err) != 0 ? -err->code : r;
 }
 
 static int pid_dead(int pid)
@@ -262,7 +271,7 @@ int cat_jobs_requeue_dead(struct cat *c, int pid, int max_attempts, struct gr_er
 			char why[128];
 			snprintf(why, sizeof(why), "worker died %d times while analysing this file",
 			         dead[i].attempts);
-			if ((r = fail_in_tx(c, dead[i].id, why, c->version, err)) != 0)
+			if ((r = fail_in_tx(c, dead[i].id, why, c->version, err)) < 0)
 				goto fail;
 		} else {
 			if ((st = cat_stmt(c, sql_requeue, err)) == NULL)

@@ -154,7 +154,15 @@ static int scan_run(struct cli_env *env, int argc, char **argv)
 	catch_signals(1);
 	if (job_sup_run(s, &res, &err) != 0) {
 		job_meter_end(meter);
-		cli_error("scan stopped: %s (worker log: %s)", err.msg, log);
+		if (err.code == GR_EFULL) {
+			/* not a broken scan: say what happened and what to do */
+			cli_error("scan stopped: catalog write failed: disk full (%s)", err.msg);
+			cli_error("nothing is lost: %ld files analysed in this run are stored, the "
+			          "rest stay queued; free some space and run the same scan again "
+			          "to resume", res.analysed);
+		} else {
+			cli_error("scan stopped: %s (worker log: %s)", err.msg, log);
+		}
 		job_result_fini(&res);
 		goto out;
 	}

@@ -34,6 +34,7 @@
 #define JOB_HANDOVER_MAGIC 0x67726a31u   /* "grj1" */
 #define JOB_EXIT_TIMEOUT 86        /* worker exit status after its own deadline */
 #define JOB_EXIT_SETUP 87          /* worker exit status when it cannot start */
+#define JOB_EXIT_FULL 88           /* worker exit status: a catalog write found the disk full */
 #define JOB_DEAD_ATTEMPTS 10       /* claims by dead workers before a file is failed */
 #define JOB_STOP_GRACE 3.0         /* s a worker may finish its file after a stop */
 #define JOB_KILL_GRACE 2.0         /* s past the deadline before SIGKILL */

@@ -20,7 +20,10 @@
  * own SIGALRM normally comes first), turns a worker's death into the
  * failure of its file ("crashed: SIGSEGV during key", "timed out after
  * 60 s"), replaces dead workers while the queue has jobs, and gives up
- * only when workers cannot start at all (SUP_MAX_SETUP_FAILS in a row).
+ * only when workers cannot start at all (SUP_MAX_SETUP_FAILS in a row) or
+ * when one found the disk full (JOB_EXIT_FULL): then its file is queued
+ * again, the others finish the file in hand, and the run fails with
+ * GR_EFULL so that the caller can say that nothing was lost.
  *
  * Thread rules: job_sup_run() on one thread; job_sup_stop() from anywhere.
  */
@@ -86,6 +89,9 @@ struct job_sup {
 	int setup_fails;               /* workers in a row that could not start */
 	int to_replace;                /* workers that died abnormally, not yet replaced */
 	char setup_msg[256];
+	int disk_full;                 /* a worker exited with JOB_EXIT_FULL */
+	char full_msg[256];            /* its "E" line */
+	int fatal;                     /* stopping because of an error, not a request */
 };
 
 static int refresh_counts(struct job_sup *s, struct gr_err *err);
@@ -186,7 +192,7 @@ struct job_sup *job_sup_new(const struct gr_config *cfg, const struct job_sup_op
 		gr_fail(err, GR_EUSAGE, "configuration too large to hand to workers");
 		goto fail;
 	}
-	s->c = cat_open(cfg->catalog, 0, err);
+	s->c = cat_open(cfg->catalog, CAT_OPEN_LEAN, err);
 	if (s->c == NULL)
 		goto fail;
 	return s;
@@ -389,22 +395,40 @@ static void reaped(struct job_sup *s, struct worker *w, int status)
 {
 	struct gr_err err = { 0 };
 	int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int full = WIFEXITED(status) && WEXITSTATUS(status) == JOB_EXIT_FULL;
 
 	if (w->fd >= 0) {
 		drain(s, w);
 		if (w->fd >= 0)
 			close(w->fd);
 	}
-	if (w->job != 0 && w->killed != KILL_STOP && !clean) {
-		char reason[256];
-		death_reason(s, w, status, reason, sizeof(reason));
-		if (cat_job_fail(s->c, w->job, reason, job_analysis_version(), &err) != 0)
+	if (full) {
+		/* Nothing wrong with its file: back to the queue.  This write may
+		 * find the disk full too; then the next scan requeues the job of
+		 * this dead pid. */
+		s->disk_full = 1;
+		str_lcpy(s->full_msg, w->emsg[0] != '\0' ? w->emsg : "catalog write failed: disk full",
+		         sizeof(s->full_msg));
+		if (cat_jobs_requeue_dead(s->c, w->pid, INT_MAX, &err) < 0 && err.code != GR_EFULL)
 			log_error("%s", err.msg);
-		if (w->timed_out || w->killed == KILL_DEADLINE)
-			s->res->timed_out++;
-		else
-			s->res->crashed++;
-		add_failure(s, w->path, reason);
+	} else if (w->job != 0 && w->killed != KILL_STOP && !clean) {
+		char reason[256];
+		int r;
+		death_reason(s, w, status, reason, sizeof(reason));
+		r = cat_job_fail(s->c, w->job, reason, job_analysis_version(), &err);
+		if (r < 0)
+			log_error("%s", err.msg);
+		if (r == 0) {
+			/* It committed its analysis, then died before it said so. */
+			s->res->analysed++;
+			emit(s, JOB_EV_DONE, w->path, NULL);
+		} else {
+			if (w->timed_out || w->killed == KILL_DEADLINE)
+				s->res->timed_out++;
+			else
+				s->res->crashed++;
+			add_failure(s, w->path, reason);
+		}
 	} else if (!clean) {
 		/* Stopped on request, or died before it said what it claimed:
 		 * whatever it held goes back to the queue. */
@@ -412,7 +436,7 @@ static void reaped(struct job_sup *s, struct worker *w, int status)
 		                          JOB_DEAD_ATTEMPTS, &err) < 0)
 			log_error("%s", err.msg);
 	}
-	if (!clean && !w->claimed && w->killed == 0) {
+	if (!clean && !full && !w->claimed && w->killed == 0) {
 		s->setup_fails++;
 		if (w->emsg[0] != '\0')
 			str_lcpy(s->setup_msg, w->emsg, sizeof(s->setup_msg));
@@ -423,7 +447,7 @@ static void reaped(struct job_sup *s, struct worker *w, int status)
 	} else if (w->emsg[0] != '\0' && !clean) {
 		str_lcpy(s->setup_msg, w->emsg, sizeof(s->setup_msg));
 	}
-	if (!clean && w->killed != KILL_STOP)
+	if (!clean && !full && w->killed != KILL_STOP)
 		s->to_replace++;
 	job_finished(w);
 	memset(w, 0, sizeof(*w));
@@ -464,7 +488,8 @@ static void handle_stop(struct job_sup *s, double now)
 		} else {
 			kill_all(s, SIGKILL, KILL_STOP);
 		}
-		emit(s, JOB_EV_STOPPING, NULL, NULL);
+		if (!s->fatal)       /* the caller reports the error itself */
+			emit(s, JOB_EV_STOPPING, NULL, NULL);
 	}
 	if (level == 1 && now > s->stop_deadline)
 		kill_all(s, SIGKILL, KILL_STOP);
@@ -529,7 +554,15 @@ int job_sup_run(struct job_sup *s, struct job_result *res, struct gr_err *err)
 				kill(w->pid, SIGKILL);       /* closed its pipe but lives on */
 			}
 		}
+		if (s->disk_full && !s->stop) {
+			/* The others finish the file in hand (their commit may fit)
+			 * or hit the same wall; starting more would only fail. */
+			s->fatal = 1;
+			s->stop = 1;
+			continue;
+		}
 		if (s->setup_fails >= SUP_MAX_SETUP_FAILS) {
+			s->fatal = 1;
 			kill_all(s, SIGKILL, KILL_STOP);
 			rc = gr_fail(err, GR_EIO, "%s", s->setup_msg);
 			s->stop = 2;
@@ -605,6 +638,8 @@ int job_sup_run(struct job_sup *s, struct job_result *res, struct gr_err *err)
 			reaped(s, &s->w[i], status);
 	}
 	refresh_counts(s, NULL);
+	if (s->disk_full && rc >= 0)
+		rc = gr_fail(err, GR_EFULL, "%s", s->full_msg);
 	res->elapsed = time_now() - s->t0;
 	emit(s, JOB_EV_TICK, NULL, NULL);
 	s->res = NULL;

@@ -290,10 +290,15 @@ static const char *reason_of(const struct gr_err *err, const char *path)
 	return err->msg;
 }
 
-/* One claimed job. */
-static void work_one(struct cat *c, struct an_engine *eng, const struct gr_config *cfg,
-                     const struct job_worker_ops *ops, const struct cat_job *job,
-                     const char *version)
+/*
+ * One claimed job.  0, or -GR_EFULL with *full set when the catalog could
+ * not be written because the disk is full: then the job is left running
+ * (the supervisor queues it again) rather than failed, since nothing is
+ * wrong with the file.
+ */
+static int work_one(struct cat *c, struct an_engine *eng, const struct gr_config *cfg,
+                    const struct job_worker_ops *ops, const struct cat_job *job,
+                    const char *version, struct gr_err *full)
 {
 	struct an_file f;
 	struct gr_err err = { 0 };
@@ -310,9 +315,11 @@ static void work_one(struct cat *c, struct an_engine *eng, const struct gr_confi
 		arm_deadline(0);
 		if (cat_job_skip(c, job->id, &err) == 0)
 			report("M %lld", (long long)job->id);
+		else if (err.code == GR_EFULL)
+			return gr_fail(full, GR_EFULL, "%s", err.msg);
 		else
 			log_error("worker: %s", err.msg);
-		return;
+		return 0;
 	}
 	gr_clear(&err);
 	memset(&f, 0, sizeof(f));
@@ -328,13 +335,19 @@ static void work_one(struct cat *c, struct an_engine *eng, const struct gr_confi
 			report("D %lld %.3f %d", (long long)job->id, f.duration, f.partial);
 		an_file_fini(&f);
 	}
+	if (rc != 0 && err.code == GR_EFULL)
+		return gr_fail(full, GR_EFULL, "%s", err.msg);
 	if (rc != 0) {
 		struct gr_err e2 = { 0 };
 		const char *why = reason_of(&err, job->path);
-		if (cat_job_fail(c, job->id, why, version, &e2) != 0)
+		if (cat_job_fail(c, job->id, why, version, &e2) < 0) {
+			if (e2.code == GR_EFULL)
+				return gr_fail(full, GR_EFULL, "%s", e2.msg);
 			log_error("worker: %s", e2.msg);
+		}
 		report("F %lld %s", (long long)job->id, why);
 	}
+	return 0;
 }
 
 int job_worker_main(const struct job_worker_ops *ops)
@@ -365,9 +378,11 @@ int job_worker_main(const struct job_worker_ops *ops)
 	set_limit(RLIMIT_NOFILE, WORKER_NOFILE);
 	version = job_analysis_version();
 
-	c = cat_open(h.cfg.catalog, 0, &err);
+	c = cat_open(h.cfg.catalog, CAT_OPEN_LEAN, &err);
 	if (c == NULL) {
 		report("E %s", err.msg);
+		if (err.code == GR_EFULL)
+			rc = JOB_EXIT_FULL;
 		goto out;
 	}
 	if (ops->analyze == NULL) {
@@ -388,17 +403,21 @@ int job_worker_main(const struct job_worker_ops *ops)
 		int got = cat_job_claim(c, (int)getpid(), job, &err);
 		if (got < 0) {
 			report("E %s", err.msg);
-			rc = JOB_EXIT_SETUP;
+			rc = err.code == GR_EFULL ? JOB_EXIT_FULL : JOB_EXIT_SETUP;
 			break;
 		}
 		if (got == 0)
 			break;                        /* the queue is empty */
-		work_one(c, eng, &h.cfg, ops, job, version);
+		if (work_one(c, eng, &h.cfg, ops, job, version, &err) == -GR_EFULL) {
+			report("E %s", err.msg);
+			rc = JOB_EXIT_FULL;
+			break;
+		}
 	}
 	if (eng != NULL) {
 		size_t n;
 		const struct an_metrics *m = an_engine_metrics(eng, &n);
-		if (n > 0 && cat_health_store(c, m, n, &err) != 0)
+		if (rc != JOB_EXIT_FULL && n > 0 && cat_health_store(c, m, n, &err) != 0)
 			log_error("worker: %s", err.msg);
 	}
 out:

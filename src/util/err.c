@@ -60,6 +60,7 @@ const char *gr_strcode(int code)
 	case GR_ENOTSUP: return "not supported";
 	case GR_EBUSY: return "busy";
 	case GR_ECANCEL: return "cancelled";
+	case GR_EFULL: return "disk full";
 	}
 	return "unknown error";
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile and odd files: `grym scan` over the generated corpus of
-# tests/tools/hostile_gen.c (61 cases: empty, truncated, absurd headers,
-# NaN/Inf floats, damaged FLAC/Ogg/MP3, wrong extensions, FIFOs, symlink
+# tests/tools/hostile_gen.c (62 cases: empty, truncated, absurd headers,
+# NaN/Inf floats, damaged FLAC/Ogg/MP3 (an Ogg damaged just after its headers), wrong extensions, FIFOs, symlink
 # loops, names with newlines/escapes/invalid UTF-8, a sparse file declaring
 # hours) plus cases made here: unreadable files and folders, a file that
 # grows and a file that is deleted while the scan runs.  Every case must

@@ -760,6 +760,63 @@ static void test_unreadable(void **state)
 	free(p);
 }
 
+/* Ogg Vorbis damaged just after its headers: libogg drops the first audio
+ * pages and libsndfile starts at the next good one without an error.  The
+ * end status must say that audio was lost near the start, and how much. */
+static void test_corrupt_ogg_head(void **state)
+{
+	struct fx_seg seg = { .kind = FX_CHORD, .dur = 8, .amp = 0.8,
+	                      .partials = { 110, 220, 441, 1234 }, .n_partials = 4 };
+	struct fx_spec s = { .rate = 44100, .channels = 1, .format = fx_format("ogg"),
+	                     .segs = &seg, .n_segs = 1 };
+	char *path = fx_path(tdir, "head.ogg");
+	struct gr_err err = { 0 };
+	struct audio_file *f;
+	unsigned char *b;
+	float *buf;
+	int64_t n, whole;
+	size_t len, page[4], np = 0;
+	const char *lost;
+
+	(void)state;
+	assert_int_equal(fx_write(path, &s, NULL, &err), 0);
+	b = fx_read_bytes(path, &len, &err);
+	assert_non_null(b);
+	/* undamaged: clean end */
+	f = audio_open(path, &err);
+	assert_non_null(f);
+	whole = decode_all(f, &buf);
+	free(buf);
+	assert_int_equal(audio_end_status(f, &err), 0);
+	audio_close(f);
+	assert_true(whole > 44100 * 7);
+	/* pages 0 and 1 hold the three Vorbis headers; damage the first
+	 * audio page (page 2) just after its header */
+	for (size_t k = 0; k + 4 <= len && np < 4; k++)
+		if (!memcmp(b + k, "OggS", 4))
+			page[np++] = k;
+	assert_int_equal(np, 4);
+	for (size_t k = 0; k < 64; k++)
+		b[page[2] + 40 + k] ^= 0x5a;
+	assert_int_equal(fx_write_bytes(path, b, len, &err), 0);
+	f = audio_open(path, &err);
+	assert_non_null(f);
+	n = decode_all(f, &buf);
+	free(buf);
+	assert_int_equal(audio_end_status(f, &err), -GR_ECORRUPT);
+	print_message("# %s\n", err.msg);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "corrupt Ogg page near the start"));
+	/* what it says was lost plus what decoded is the whole length */
+	lost = strstr(err.msg, "the first ");
+	assert_non_null(lost);
+	assert_true(n > 0 && n < whole);
+	assert_true(fabs(atof(lost + 10) - (double)(whole - n) / 44100) < 0.06);
+	audio_close(f);
+	free(b);
+	free(path);
+}
+
 /* A FLAC frame damaged in the middle: the part before is kept and the
  * end status says how much decoded. */
 static void test_corrupt_flac(void **state)
@@ -1398,6 +1455,7 @@ int main(void)
 		cmocka_unit_test(test_not_audio),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_corrupt_flac),
+		cmocka_unit_test(test_corrupt_ogg_head),
 		cmocka_unit_test(test_lying_length),
 		cmocka_unit_test(test_stream_flat_memory),
 		cmocka_unit_test(test_quiet_mp3),

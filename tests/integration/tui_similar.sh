@@ -4,8 +4,9 @@
 # sound like the selected file's first region in place of the file list,
 # best first with scores (the file itself at 1.000, its quieter copy next),
 # j moves through them, space auditions the selected region (no sound card
-# here: it says why), e exports the selected region, and s, Esc and
-# backspace each go back to the file list with the cursor where it was.
+# here: it says why), e exports the selected region, :similar ASPECT
+# searches by one aspect, and s, Esc and backspace each go back to the file
+# list with the cursor where it was.
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
 
@@ -138,6 +139,13 @@ keys j
 detail_is c_square.wav && ok "j moves on to the third file" || not_ok "j moves on to the third file"
 keys s
 expect "s on the third file" "score  like c_square.wav #0"
+keys : "similar pitch" Enter
+expect ":similar ASPECT searches by that aspect" "score  like c_square.wav #0 (pitch)"
+keys : "similar colour" Enter
+expect "an unknown aspect says so" "no aspect 'colour'"
+keys Escape
+back_to_files "Esc goes back from there too"
+detail_is c_square.wav && ok "to the same file" || not_ok "to the same file"
 keys q
 for ((i = 0; i < 100; i++)); do [ -f "$T/exit" ] && break; sleep 0.05; done
 [ "$(cat "$T/exit" 2>/dev/null)" = 0 ] && ok "q quits cleanly" || not_ok "q quits cleanly"

@@ -220,7 +220,7 @@ static int report(struct cat *c, const struct target *t, int aspect, const struc
 {
 	struct gr_err err = { 0 };
 	struct str b;
-	int rc = CLI_OK;
+	int rc = CLI_OK, shown = 0;
 
 	str_init(&b);
 	if (json) {
@@ -254,14 +254,14 @@ static int report(struct cat *c, const struct target *t, int aspect, const struc
 		cur = q != NULL ? cat_find(c, q, CAT_REGIONS, 1, &err) : NULL;
 		r = cur != NULL ? cat_next_region(cur, &g, &err) : -1;
 		if (r == 1 && json) {
-			if (i > 0)
+			if (shown++ > 0)
 				str_add(&b, ",");
 			cat_region_json(&g, &b);
 			b.len--;              /* reopen the object */
-			str_addf(&b, ",\"rank\":%zu,\"score\":%.6f,\"distance\":%.6g}", i + 1,
+			str_addf(&b, ",\"rank\":%d,\"score\":%.6f,\"distance\":%.6g}", shown,
 			         h[i].score, sqrt(h[i].d2));
 		} else if (r == 1) {
-			put_text(&g, &h[i], (int)i + 1, h[i].id == t->region);
+			put_text(&g, &h[i], ++shown, h[i].id == t->region);
 		}
 		cat_cursor_free(cur);
 		cat_query_free(q);

@@ -165,7 +165,7 @@ static int resolve(struct cli_env *env, struct cat *c, const char *arg, struct t
 			cli_error("%s", err.msg);
 		else if (r == 0)
 			cli_error("region %s: not in the catalog, or analysed without the similarity "
-			          "descriptor (scan again: grym scan --force DIR)", arg);
+			          "descriptor (scan its folder again: grym scan DIR)", arg);
 		return r == 1 ? 0 : -1;
 	}
 	/* FILE:N unless the whole argument names a file */
@@ -362,7 +362,7 @@ static int similar_run(struct cli_env *env, int argc, char **argv)
 	}
 	if (sim_index_count(x) == 0) {
 		cli_error("no region in the catalog has a similarity descriptor yet; "
-		          "scan with this grym (grym scan --force DIR)");
+		          "scan again with this grym (grym scan DIR re-analyses older analyses)");
 		goto out;
 	}
 	if (q != NULL && (mask = sim_mask_query(x, c, q, NULL, &err)) == NULL) {

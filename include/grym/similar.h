@@ -33,8 +33,18 @@
  *
  * Search is exact: one contiguous float array of all vectors (n x
  * AN_SIM_DIM, ordered by region id), a weighted squared distance over the
- * aspect's non-zero dims only, and a bounded heap for the top k.  About
- * 100 ns per region per aspect on one core (bench/similar_bench.sh).
+ * aspect's non-zero dims only, and a bounded heap for the top k.  Memory
+ * bound: about one pass over the array, ~10 ms per 100 000 regions on one
+ * core (bench/similar_bench.sh).
+ *
+ * Other users of the vectors (clustering, patterns) go through the same
+ * calls:
+ *	struct sim_index *x = sim_index_load(cat, &err);   // every region
+ *	float w[AN_SIM_DIM];
+ *	sim_weights(SIM_TIMBRE, w);
+ *	float d2 = sim_dist2(sim_index_vec(x, i), sim_index_vec(x, j), w);
+ *	float s = sim_score(d2, SIM_TIMBRE);               // 0..1
+ *	... sim_index_id(x, i) is the region id; sim_index_free(x);
  *
  * Thread rules: an index is immutable after it is built; searches on the
  * same index may run on several threads at once.

@@ -1,7 +1,7 @@
 /*
  * store.c - writing one file's analysis: the files row with its summary,
- * regions, per-plugin results, feature vectors, waveform peaks and the
- * fingerprint (fingerprint.c), in one
+ * regions, per-plugin results, feature and similarity vectors, waveform
+ * peaks, repeated sections and the fingerprint (fingerprint.c), in one
  * transaction; and recording failures.
  *
  * Re-analysis updates rows in place where it can: the files row is an

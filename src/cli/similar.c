@@ -165,7 +165,7 @@ static int resolve(struct cli_env *env, struct cat *c, const char *arg, struct t
 			cli_error("%s", err.msg);
 		else if (r == 0)
 			cli_error("region %s: not in the catalog, or analysed without the similarity "
-			          "descriptor (scan again: grym scan --force DIR)", arg);
+			          "descriptor (scan its folder again: grym scan DIR)", arg);
 		return r == 1 ? 0 : -1;
 	}
 	/* FILE:N unless the whole argument names a file */
@@ -220,7 +220,7 @@ static int report(struct cat *c, const struct target *t, int aspect, const struc
 {
 	struct gr_err err = { 0 };
 	struct str b;
-	int rc = CLI_OK;
+	int rc = CLI_OK, shown = 0;
 
 	str_init(&b);
 	if (json) {
@@ -237,6 +237,10 @@ static int report(struct cat *c, const struct target *t, int aspect, const struc
 		str_addf(&b, ",\"idx\":%d,\"in_catalog\":%s},\"aspect\":\"%s\",\"results\":[",
 		         t->idx, t->region > 0 ? "true" : "false",
 		         sim_aspect_name(aspect));
+	} else if (isatty(1)) {
+		/* a header for people; scripts get the bare rows */
+		printf("%3s  %5s  %7s  %s (%s)\n", "#", "SCORE", "ID", "FILE:REGION  TIME  CLASS",
+		       sim_aspect_name(aspect));
 	}
 	for (size_t i = 0; i < nh; i++) {
 		char text[48];
@@ -250,14 +254,14 @@ static int report(struct cat *c, const struct target *t, int aspect, const struc
 		cur = q != NULL ? cat_find(c, q, CAT_REGIONS, 1, &err) : NULL;
 		r = cur != NULL ? cat_next_region(cur, &g, &err) : -1;
 		if (r == 1 && json) {
-			if (i > 0)
+			if (shown++ > 0)
 				str_add(&b, ",");
 			cat_region_json(&g, &b);
 			b.len--;              /* reopen the object */
-			str_addf(&b, ",\"rank\":%zu,\"score\":%.6f,\"distance\":%.6g}", i + 1,
+			str_addf(&b, ",\"rank\":%d,\"score\":%.6f,\"distance\":%.6g}", shown,
 			         h[i].score, sqrt(h[i].d2));
 		} else if (r == 1) {
-			put_text(&g, &h[i], (int)i + 1, h[i].id == t->region);
+			put_text(&g, &h[i], ++shown, h[i].id == t->region);
 		}
 		cat_cursor_free(cur);
 		cat_query_free(q);
@@ -358,7 +362,7 @@ static int similar_run(struct cli_env *env, int argc, char **argv)
 	}
 	if (sim_index_count(x) == 0) {
 		cli_error("no region in the catalog has a similarity descriptor yet; "
-		          "scan with this grym (grym scan --force DIR)");
+		          "scan again with this grym (grym scan DIR re-analyses older analyses)");
 		goto out;
 	}
 	if (q != NULL && (mask = sim_mask_query(x, c, q, NULL, &err)) == NULL) {

@@ -10,9 +10,10 @@
  * stop it; its progress shows in the status line from the catalog's jobs.
  *
  * Audition (space, [ ], L, ( ), :loop, :volume, :preview) goes to
- * audition.c, export (e, :export) to export_job.c.  Similar (s) swaps the
- * file list for the regions that sound like the selected one (the loader
- * searches); s, Esc or backspace swap the file list back, cursor and all.
+ * audition.c, export (e, :export) to export_job.c.  Similar (s, or
+ * :similar ASPECT) swaps the file list for the regions that sound like the
+ * selected one (the loader searches); s, Esc or backspace swap the file
+ * list back, cursor and all.
  *
  * Thread rules: UI thread only.
  */
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "grym/catalog.h"
+#include "grym/similar.h"
 #include "grym/util.h"
 #include "tui_int.h"
 
@@ -299,6 +301,8 @@ void cmd_line(struct tui_app *a, const char *line)
 		aud_preview(a, line);
 	else if (!strcmp(verb, "volume") || !strcmp(verb, "vol"))
 		cmd_volume(a, line);
+	else if (!strcmp(verb, "similar"))
+		cmd_similar(a, line);
 	else if (!strcmp(verb, "export") || !strcmp(verb, "export!"))
 		cmd_export(a, line, verb[6] == '!');
 	else if (!strcmp(verb, "stop")) {
@@ -364,13 +368,20 @@ int cmd_similar_follow(struct tui_app *a)
 	return 0;
 }
 
-void cmd_similar(struct tui_app *a)
+void cmd_similar(struct tui_app *a, const char *aspect)
 {
 	const struct tui_detail *d = a->detail;
-	int idx;
+	int idx, asp = SIM_OVERALL;
 	unsigned gen;
 
-	if (cmd_similar_back(a))
+	while (*aspect == ' ')
+		aspect++;
+	if (*aspect && (asp = sim_aspect_parse(aspect)) < 0) {
+		tui_message(a, TR_STATUS_ERR, "no aspect '%s' (overall, timbre, spectrum, pitch, "
+		            "rhythm, loudness)", aspect);
+		return;
+	}
+	if (!*aspect && cmd_similar_back(a))
 		return;
 	if (a->m.sel_id == 0 || d == NULL || d->id != a->m.sel_id) {
 		tui_message(a, TR_STATUS_WARN, "no file selected");
@@ -380,17 +391,25 @@ void cmd_similar(struct tui_app *a)
 		tui_message(a, TR_STATUS_WARN, "%s has no regions to compare", d->name);
 		return;
 	}
-	/* the selected region in the detail pane, else the file's first */
-	idx = a->pane == PANE_DETAIL && a->region >= 0 && a->region < d->n_regions ? a->region : 0;
+	/* the selected region (detail pane, similar list), else the file's first */
+	idx = (a->pane == PANE_DETAIL || a->sim.active) && a->region >= 0 &&
+	      a->region < d->n_regions ? a->region : 0;
+	if (!a->sim.active) {
+		/* from the file list: remember its place (not from another similar list) */
+		a->sim.cursor = a->m.cursor;
+		a->sim.top = a->m.top;
+		a->sim.sel_id = a->m.sel_id;
+	}
 	a->sim.active = 1;
-	a->sim.cursor = a->m.cursor;
-	a->sim.top = a->m.top;
-	a->sim.sel_id = a->m.sel_id;
-	snprintf(a->sim.title, sizeof(a->sim.title), "%s #%d", d->name, idx);
+	if (asp == SIM_OVERALL)
+		snprintf(a->sim.title, sizeof(a->sim.title), "%s #%d", d->name, idx);
+	else
+		snprintf(a->sim.title, sizeof(a->sim.title), "%s #%d (%s)", d->name, idx,
+		         sim_aspect_name(asp));
 	gen = model_reset(&a->m);
 	a->list_err[0] = '\0';
 	a->pane = PANE_LIST;
-	loader_similar(a->loader, d->id, idx, gen);
+	loader_similar(a->loader, d->id, idx, asp, gen);
 	tui_message(a, TR_STATUS, "sounds like %s (s or Esc: back to the files)", a->sim.title);
 	a->dirty |= TUI_DIRTY_ALL;
 }
@@ -485,7 +504,7 @@ void cmd_run(struct tui_app *a, const char *c)
 	else if (!strcmp(c, "export"))
 		tui_export_start(a, 0);
 	else if (!strcmp(c, "similar"))
-		cmd_similar(a);
+		cmd_similar(a, "");
 	else if (!strcmp(c, "tag"))
 		input_set(a, MODE_COMMAND, "tag +");
 	else if (!strcmp(c, "scan"))

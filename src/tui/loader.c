@@ -68,6 +68,7 @@ struct tui_loader {
 	int sim_wanted;            /* [L] */
 	int64_t sim_file;          /* [L] */
 	int sim_idx;               /* [L] */
+	int sim_aspect;            /* enum sim_aspect [L] */
 	char *path;                /* constant */
 	/* loader thread only */
 	struct cat *cat;
@@ -82,6 +83,7 @@ struct tui_loader {
 	int sim_mode;              /* the list is sim_rows, not the query */
 	struct tui_row *sim_rows;  /* the similar list's rows */
 	int sim_n;
+	char sim_err[192];         /* why there is no similar list */
 };
 
 static void post_simple(int type, int64_t a, int64_t b, const char *text)
@@ -201,7 +203,8 @@ static int sim_row(struct tui_loader *l, const struct sim_hit *h, struct tui_row
 }
 
 /* The regions most like region idx of file_id, as the list of gen. */
-static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned gen)
+static void do_similar(struct tui_loader *l, int64_t file_id, int idx, int aspect,
+                       unsigned gen)
 {
 	struct gr_err err = { 0 };
 	struct sim_hit hits[TUI_SIM_ROWS];
@@ -227,8 +230,9 @@ static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned 
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
-		post_simple(TUI_EV_COUNT, gen, -1, "this region has no similarity descriptor: "
-		            "re-analyse the file (r)");
+		str_lcpy(l->sim_err, "this region has no similarity descriptor: re-analyse the "
+		         "file (r)", sizeof(l->sim_err));
+		post_simple(TUI_EV_COUNT, gen, -1, l->sim_err);
 		return;
 	}
 	if (l->sim == NULL || l->sim_stale) {
@@ -237,7 +241,7 @@ static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned 
 		if ((l->sim = sim_index_load(l->cat, &err)) == NULL)
 			goto fail;
 	}
-	nh = sim_search(l->sim, vec, SIM_OVERALL, NULL, TUI_SIM_ROWS, hits);
+	nh = sim_search(l->sim, vec, aspect, NULL, TUI_SIM_ROWS, hits);
 	l->sim_rows = xcalloc(nh + 1, sizeof(*l->sim_rows));
 	for (size_t i = 0; i < nh; i++) {
 		rc = sim_row(l, &hits[i], &l->sim_rows[l->sim_n], &err);
@@ -250,7 +254,11 @@ static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned 
 	sim_post(l, gen);
 	return;
 fail:
-	post_simple(TUI_EV_COUNT, gen, -1, err.msg);
+	tui_rows_free(l->sim_rows, l->sim_n);
+	l->sim_rows = NULL;
+	l->sim_n = 0;
+	str_lcpy(l->sim_err, err.msg, sizeof(l->sim_err));
+	post_simple(TUI_EV_COUNT, gen, -1, l->sim_err);
 }
 
 static void do_query(struct tui_loader *l, char *text, unsigned gen)
@@ -516,6 +524,7 @@ static void *run(void *arg)
 		unsigned gen = 0, seq = 0;
 		long pageno = 0;
 		int64_t id = 0;
+		int aspect = 0;
 		struct tag_op *op = NULL;
 
 		pthread_mutex_lock(&l->lock);
@@ -555,6 +564,7 @@ static void *run(void *arg)
 			what = W_SIMILAR;
 			id = l->sim_file;
 			seq = (unsigned)l->sim_idx;
+			aspect = l->sim_aspect;
 			l->sim_wanted = 0;
 			l->regen = 0;
 		} else if (l->regen) {
@@ -589,7 +599,7 @@ static void *run(void *arg)
 			do_query(l, text, gen);
 			break;
 		case W_SIMILAR:
-			do_similar(l, id, (int)seq, gen);
+			do_similar(l, id, (int)seq, aspect, gen);
 			break;
 		case W_PAGE:
 			do_page(l, gen, pageno);
@@ -600,7 +610,7 @@ static void *run(void *arg)
 		case W_COUNT:
 			if (l->sim_mode)
 				post_simple(TUI_EV_COUNT, gen, l->sim_rows ? l->sim_n : -1,
-				            l->sim_rows ? NULL : "no similar list");
+				            l->sim_rows ? NULL : l->sim_err);
 			else if (l->q != NULL) {
 				int64_t n = cat_count(l->cat, l->q, CAT_FILES, &err);
 				post_simple(TUI_EV_COUNT, gen, n, n < 0 ? err.msg : NULL);
@@ -681,11 +691,13 @@ void loader_query(struct tui_loader *l, const char *text, unsigned gen)
 	pthread_mutex_unlock(&l->lock);
 }
 
-void loader_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned gen)
+void loader_similar(struct tui_loader *l, int64_t file_id, int idx, int aspect,
+                    unsigned gen)
 {
 	pthread_mutex_lock(&l->lock);
 	l->sim_file = file_id;
 	l->sim_idx = idx;
+	l->sim_aspect = aspect;
 	l->sim_wanted = 1;
 	l->qdirty = 0;           /* the way back sends the query again */
 	l->gen = gen;

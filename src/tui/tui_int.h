@@ -295,7 +295,8 @@ void loader_poke(struct tui_loader *l);
  * region idx of file file_id (count and one page follow, as for a query;
  * a TUI_EV_COUNT of -1 says why not).  The next loader_query() ends it. */
 #define TUI_SIM_ROWS 100
-void loader_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned gen);
+void loader_similar(struct tui_loader *l, int64_t file_id, int idx, int aspect,
+                    unsigned gen);
 
 /* ---- the application (app.c, cmd.c, draw.c, views, widgets) ------------ */
 
@@ -470,8 +471,9 @@ void cmd_apply_query(struct tui_app *a);
 void cmd_want_detail(struct tui_app *a);
 /* Select region r of the shown file (clamped). */
 void cmd_select_region(struct tui_app *a, int r);
-/* s: show the regions like the selected one; again: back to the files */
-void cmd_similar(struct tui_app *a);
+/* s / :similar [ASPECT]: show the regions like the selected one (aspect
+ * "" = overall); again: back to the files */
+void cmd_similar(struct tui_app *a, const char *aspect);
 /* Esc / backspace in the similar list: back to the files (1), else 0 */
 int cmd_similar_back(struct tui_app *a);
 /* In the similar list, select the cursor row's region in the shown file;

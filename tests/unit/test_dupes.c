@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sndfile.h>
+#include <sqlite3.h>
 #include <cmocka.h>
 
 #include "dupfix.h"
@@ -334,6 +335,20 @@ static void test_catalog_roundtrip(void **state)
 	free(fp);
 	assert_int_equal(cat_fp_get(c, id2, &fp, &n, &item_s, &err), 0);
 	assert_null(fp);
+	/* a malformed row (not whole items) is an error naming the file, not a crash */
+	{
+		sqlite3 *raw;
+		char sql[128];
+		assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+		snprintf(sql, sizeof(sql), "UPDATE fingerprints SET fp = x'0102030405'"
+		         " WHERE file = %lld", (long long)id);
+		assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(raw);
+		assert_int_equal(cat_fp_get(c, id, &fp, &n, &item_s, &err), -GR_EFORMAT);
+		assert_null(fp);
+		assert_non_null(strstr(err.msg, "malformed fingerprint"));
+		assert_int_equal(cat_store_analysis(c, root, "x.wav", &f, "v", &id, &err), 0);
+	}
 	/* a failure drops the fingerprint with the rest of the analysis */
 	assert_int_equal(cat_store_failure(c, root, "x.wav", "broken", "v", NULL, &err), 0);
 	assert_int_equal(cat_fp_get(c, id, &fp, &n, &item_s, &err), 0);

@@ -411,6 +411,60 @@ void cat_cursor_free(struct cat_cursor *cur);
 /* Number of matching files or regions (>= 0) or -GR_E*. */
 int64_t cat_count(struct cat *c, const struct cat_query *q, int target, struct gr_err *err);
 
+/* ---- patterns: repeats inside regions, clusters of like sounds ---------- */
+
+/* One occurrence of a repeated section inside a region (plugin
+ * "patterns"; occurrences of one group sound alike). */
+struct cat_pattern {
+	int64_t region_id;
+	int region_idx;            /* 0-based index of the region in its file */
+	int group;                 /* 0-based within the region */
+	double start, end;         /* s, file time */
+	double score;              /* 0..1, how alike the occurrences are */
+};
+/* The repeated sections of a file, by region, group and start: *out is a
+ * new array (free() it; NULL when *n is 0).  0 or -GR_E*. */
+int cat_patterns_of(struct cat *c, int64_t file_id, struct cat_pattern **out, size_t *n,
+                    struct gr_err *err);
+
+/* A region and the vector `grym patterns` compares. */
+struct cat_sound {
+	int64_t region_id, file_id;
+	int idx;                   /* region index in its file */
+	double start, end;         /* s, file time */
+	char *path;                /* the file's absolute path; owned */
+	float vec[AN_FEAT_DIM];    /* the stored descriptor vector (corpus z-scores) */
+};
+/*
+ * The regions matching q (NULL = all) that have a feature vector, at most
+ * cap of them, in the query's order: *out a new array of *n
+ * (cat_sounds_free() it); *total how many matched (> *n when capped).
+ * 0 or -GR_E*.
+ */
+int cat_sounds_load(struct cat *c, const struct cat_query *q, size_t cap,
+                    struct cat_sound **out, size_t *n, int64_t *total, struct gr_err *err);
+void cat_sounds_free(struct cat_sound *s, size_t n);
+/*
+ * Replace the automatic cluster tags: every automatic region link of a
+ * tag named prefix + digits ("sound-01") is removed (user links stay),
+ * then region_ids[i] gets an automatic link to names[i].  One
+ * transaction.  Re-analysing a file drops its automatic tags, these
+ * included (cat_store_analysis).  0 or -GR_E*.
+ */
+int cat_cluster_tags_set(struct cat *c, const char *prefix, const int64_t *region_ids,
+                         const char *const *names, size_t n, struct gr_err *err);
+/* 1 if the tag has user (not automatic) links anywhere, 0 if not, -GR_E*. */
+int cat_tag_user_linked(struct cat *c, const char *name, struct gr_err *err);
+/* Accept an automatic tag: its automatic links on files and regions
+ * become user links (kept by re-analysis).  Returns how many links
+ * changed, or -GR_E* (GR_EUSAGE: no such tag). */
+int64_t cat_tag_accept(struct cat *c, const char *name, struct gr_err *err);
+/* Rename a tag: every link of old_name moves to new_name as a user link
+ * (merging into new_name if it exists); old_name is removed.  Returns the
+ * number of links moved, or -GR_E* (GR_EUSAGE: no such tag, bad name). */
+int64_t cat_tag_rename(struct cat *c, const char *old_name, const char *new_name,
+                       struct gr_err *err);
+
 /* ---- tags and removal ---------------------------------------------------- */
 
 /*
@@ -470,6 +524,29 @@ int cat_health_store(struct cat *c, const struct an_metrics *m, size_t n,
 /* Read them back: new array of n (free() it); names point into an owned
  * block freed with it.  1 found, 0 none. */
 int cat_health_list(struct cat *c, struct an_metrics **out, size_t *n, struct gr_err *err);
+
+/* ---- similarity ----------------------------------------------------------- */
+
+/*
+ * The similarity descriptors of plugin "simvec" (AN_SIM_DIM float32 per
+ * region, layout and distance in grym/similar.h), stored with the rest of
+ * a file's analysis by cat_store_analysis().
+ */
+/* The vector of one region: 1 found, 0 none (not analysed with simvec),
+ * -GR_E* (GR_ECORRUPT for a blob of the wrong size). */
+int cat_simvec_get(struct cat *c, int64_t region_id, float vec[AN_SIM_DIM],
+                   struct gr_err *err);
+/*
+ * Every stored vector, in ascending region id order, as two new flat
+ * arrays (free() both): (*ids)[i] is the region of (*vecs)[i * AN_SIM_DIM
+ * .. + AN_SIM_DIM).  Ready for sim_index_adopt().  Returns the number of
+ * damaged rows skipped (>= 0, normally 0) or -GR_E* (arrays NULL).  One
+ * read transaction; ~1 s and 328 MB per million regions.
+ */
+int cat_simvec_all(struct cat *c, int64_t **ids, float **vecs, size_t *n,
+                   struct gr_err *err);
+/* Number of stored vectors (>= 0) or -GR_E*. */
+int cat_simvec_count(struct cat *c, struct gr_err *err);
 
 /* ---- testing hooks ------------------------------------------------------ */
 

@@ -127,6 +127,17 @@ static void region_json(const struct an_region *r, struct str *b, int style)
 		}
 		str_add(b, "],");
 	}
+	/* repeated sections: [] when nothing repeats or the plugin did not run */
+	str_add(b, "\"patterns\":[");
+	for (int i = 0; r->has_patterns && i < r->patterns.n; i++) {
+		const struct an_pattern *p = &r->patterns.occ[i];
+		str_addf(b, "%s{\"group\":%d,", i ? "," : "", p->group);
+		time_val(b, "start", p->start, 1);
+		time_val(b, "end", p->end, 1);
+		num(b, "score", p->score, 0);
+		str_add(b, "}");
+	}
+	str_add(b, "],");
 	str_add(b, "\"plugins\":[");
 	for (int i = 0; i < r->n_runs; i++) {
 		const struct an_run *u = &r->runs[i];

@@ -117,6 +117,10 @@ int cat_store_in_tx(struct cat *c, int64_t root_id, const char *relpath,
                     struct gr_err *err);
 /* Remember the analysis version in meta (inside a transaction). */
 int cat_note_version(struct cat *c, const char *version, struct gr_err *err);
+/* Replace the stored repeated sections of region rid (file fid) with r's
+ * (patterns.c; inside the caller's transaction). */
+int cat_patterns_put(struct cat *c, int64_t fid, int64_t rid, const struct an_region *r,
+                     struct gr_err *err);
 
 /* ---- query AST (query_parse.c -> query_sql.c) ---------------------------- */
 

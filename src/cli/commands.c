@@ -18,11 +18,13 @@ extern const struct cli_cmd cli_cmd_doctor;
 extern const struct cli_cmd cli_cmd_dupes;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_ls;
+extern const struct cli_cmd cli_cmd_patterns;
 extern const struct cli_cmd cli_cmd_play;
 extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
 extern const struct cli_cmd cli_cmd_scan;
 extern const struct cli_cmd cli_cmd_show;
+extern const struct cli_cmd cli_cmd_similar;
 extern const struct cli_cmd cli_cmd_stats;
 extern const struct cli_cmd cli_cmd_tag;
 extern const struct cli_cmd cli_cmd_plugins;
@@ -37,11 +39,13 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_dupes,
 	&cli_cmd_export,
 	&cli_cmd_ls,
+	&cli_cmd_patterns,
 	&cli_cmd_play,
 	&cli_cmd_rm,
 	&cli_cmd_roots,
 	&cli_cmd_scan,
 	&cli_cmd_show,
+	&cli_cmd_similar,
 	&cli_cmd_stats,
 	&cli_cmd_tag,
 	&cli_cmd_plugins,

@@ -1,7 +1,8 @@
 /*
  * show.c - `grym show FILE|ID [--json]`: everything the catalog knows
  * about one file: metadata, loudness, summary, tags, regions with class,
- * key, tempo and loudness, and the plugin results that did not succeed.
+ * key, tempo and loudness, the repeated sections found inside regions,
+ * and the plugin results that did not succeed.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -90,6 +91,42 @@ static int resolve(struct cat *c, const char *arg, int64_t *id)
 	return 0;
 }
 
+/*
+ * The repeated sections, one line per group: how often, how long, where.
+ * Returns 0 or -1 after printing the error.
+ */
+static int show_patterns(struct cat *c, int64_t id)
+{
+	struct gr_err err = { 0 };
+	struct cat_pattern *p;
+	size_t n;
+
+	if (cat_patterns_of(c, id, &p, &n, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (n > 0)
+		printf("\n  repeated sections (region, group: times x length, starts s, alike):\n");
+	for (size_t i = 0; i < n;) {
+		size_t j = i, k;
+		double len = 0, score = 0;
+		while (j < n && p[j].region_id == p[i].region_id && p[j].group == p[i].group) {
+			len += p[j].end - p[j].start;
+			score += p[j].score;
+			j++;
+		}
+		k = j - i;
+		printf("  region %d, group %d: %zu x %.2f s at", p[i].region_idx, p[i].group + 1,
+		       k, len / (double)k);
+		for (size_t m = i; m < j && m < i + 8; m++)
+			printf(" %.2f", p[m].start);
+		printf("%s  (%.0f%%)\n", k > 8 ? " ..." : "", score / (double)k * 100);
+		i = j;
+	}
+	free(p);
+	return 0;
+}
+
 static int show_json(struct cat *c, int64_t id)
 {
 	struct gr_err err = { 0 };
@@ -133,6 +170,18 @@ static int show_json(struct cat *c, int64_t id)
 	cat_cursor_free(cur);
 	if (r < 0)
 		goto fail;
+	str_add(&b, "],\"patterns\":[");
+	{
+		struct cat_pattern *p;
+		size_t n;
+		if (cat_patterns_of(c, id, &p, &n, &err) < 0)
+			goto fail;
+		for (size_t i = 0; i < n; i++)
+			str_addf(&b, "%s{\"region\":%d,\"group\":%d,\"start\":%.4f,\"end\":%.4f,"
+			         "\"score\":%.4g}", i ? "," : "", p[i].region_idx, p[i].group,
+			         p[i].start, p[i].end, isnan(p[i].score) ? 0 : p[i].score);
+		free(p);
+	}
 	str_add(&b, "]}");
 	puts(b.s);
 	str_fini(&b);
@@ -224,6 +273,8 @@ static int show_text(struct cat *c, int64_t id, int style, int ascii)
 		cat_cursor_free(cur);
 		if (r < 0)
 			goto fail;
+		if (show_patterns(c, id) != 0)
+			return CLI_FAIL;
 	}
 	if ((cur = cat_results_of(c, id, &err)) == NULL)
 		goto fail;
@@ -281,6 +332,7 @@ const struct cli_cmd cli_cmd_show = {
 	.args = "FILE|ID [--json]",
 	.summary = "everything the catalog knows about one file",
 	.help = "  --json   one JSON object: the fields of `grym ls --json`, plus\n"
-	        "           region_list (every region) and results (every plugin run)\n",
+	        "           region_list (every region), results (every plugin run) and\n"
+	        "           patterns (repeated sections: region, group, start, end, score)\n",
 	.run = show_run,
 };

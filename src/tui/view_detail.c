@@ -12,7 +12,9 @@
  * not do (the UI thread never decodes).  Braille packs 2x4 dots per cell,
  * blocks use half blocks, ASCII uses '#'.  A column takes the colour of
  * the class of the region under it; the selected region is highlighted in
- * the waveform, the timeline and the table alike.  While the shown file
+ * the waveform, the timeline and the table alike.  Repeated sections
+ * (plugin "patterns") are marked on the timeline: the cells of an
+ * occurrence are shaded, its first cell shows its group's number.  While the shown file
  * plays, the playhead (audition.c, an atomic read per frame) is a
  * reversed column in the waveform and a bar on the timeline.
  *
@@ -174,6 +176,20 @@ static void draw_wave(struct tui_app *a)
 	}
 }
 
+/* The repeated section under [t0, t1), one starting there first (loops
+ * are back to back): its index, or -1. */
+static int pattern_at(const struct tui_detail *d, double t0, double t1)
+{
+	int any = -1;
+	for (int i = 0; i < d->n_patterns; i++) {
+		if (d->patterns[i].start >= t0 && d->patterns[i].start < t1)
+			return i;
+		if (any < 0 && d->patterns[i].start < t1 && d->patterns[i].end > t0)
+			any = i;
+	}
+	return any;
+}
+
 static void draw_timeline(struct tui_app *a)
 {
 	const struct tui_detail *d = a->detail;
@@ -183,7 +199,7 @@ static void draw_timeline(struct tui_app *a)
 
 	for (int x = 0; x < b->w; x++) {
 		double t0 = a->view_t0 + span * x / b->w, t1 = a->view_t0 + span * (x + 1) / b->w;
-		int reg = region_at(d, t0, t1);
+		int reg = region_at(d, t0, t1), pat;
 		int at = draw_attr(a, col_role(a, reg));
 		move(b->y, b->x + x);
 		if (reg < 0) {
@@ -192,6 +208,16 @@ static void draw_timeline(struct tui_app *a)
 				addch('-');
 			else
 				put_cp(0x2500, draw_attr(a, TR_BORDER));
+		} else if ((pat = pattern_at(d, t0, t1)) >= 0) {
+			/* the first cell of an occurrence: its group's number */
+			int g = d->patterns[pat].group, first = d->patterns[pat].start >= t0;
+			attrset((attr_t)at);
+			if (first)
+				addch(g < 9 ? '1' + g : '+');
+			else if (a->ascii)
+				addch(':');
+			else
+				put_cp(0x2592, at);      /* medium shade */
 		} else if (a->ascii) {
 			attrset((attr_t)at);
 			addch(reg == a->region ? '#' : '=');

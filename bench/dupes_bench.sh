@@ -2,7 +2,9 @@
 # Issue 10 benchmark (near-duplicates): recall of `grym dupes` on planted
 # copies among unrelated material, the number of false groups, and its
 # time relative to `grym ls --json` (reading the same catalog) and to the
-# scan that built it, all in the same run.  Figures, not tests.
+# scan that built it, all in the same run; and the CPU time of the
+# matching alone on 1000 and 10000 synthetic fingerprints (tools/dupes_scale).
+# Figures, not tests.
 #
 # Material (tests/tools/dupes_fixture: seeded tone sequences with noise
 # bursts, 15 s, 44.1 kHz 16-bit): DUPES_ORIG originals (default 12), each
@@ -13,7 +15,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 B=${BUILD:-build/rel}
-make --no-print-directory -s BUILD="$B" "$B/tools/dupes_fixture" grym >/dev/null
+make --no-print-directory -s BUILD="$B" "$B/tools/dupes_fixture" "$B/tools/dupes_scale" grym \
+	>/dev/null
 for t in lame ffmpeg sox; do
 	command -v "$t" >/dev/null || { echo "dupes: $t missing, skipped"; exit 0; }
 done
@@ -117,3 +120,6 @@ print("  grym ls --json      %.3f s" % t_ls)
 print("  grym dupes --json   %.3f s   (%.1fx ls --json; %.3f of the scan's %.1f s)"
       % (t_dupes, t_dupes / t_ls, t_dupes / t_scan, t_scan))
 PY
+
+echo "== scaling of the matching alone (random fingerprints, 1500 items = 3 min each)"
+for n in 1000 10000; do "$B/tools/dupes_scale" "$n" 1500; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/valgrind.sh BUILD_DIR - `make valgrind` (VG_CLI_ONLY=1: CLI runs only): every unit test and a few
-# CLI runs (scan with its worker processes, ls, show, stats, doctor, tag,
+# CLI runs (scan with its worker processes, ls, show, stats, doctor, tag, dupes,
 # analyze) under valgrind memcheck.  A memory error or a definite leak of
 # grym's own fails; leaks inside libraries grym cannot free are listed in
 # tests/valgrind.supp.  Prints "ok - valgrind NAME" per run and a summary;
@@ -78,6 +78,7 @@ run cli-show-json 0 "$g" show --json 2
 run cli-stats 0 "$g" stats
 run cli-doctor 0 "$g" doctor
 run cli-tag 0 "$g" tag 1 +kick
+run cli-dupes 0 "$g" dupes --json
 run cli-analyze 0 "$g" analyze "$lib/c.ogg" "$lib/sub/b.flac"
 run cli-rescan 1 "$g" scan -j 1 --force "$lib"
 echo "valgrind: $pass passed, $fail failed"

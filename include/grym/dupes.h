@@ -11,7 +11,9 @@
  * over their common part is low: score = 1 - 2 * BER (1 identical, about
  * 0 for unrelated sound; unrelated material scores 0.1-0.35).
  *
- * Method: an inverted index of every fingerprint item (exact 32-bit
+ * Method: files with bit-identical fingerprints (byte copies, a WAV and a
+ * FLAC of the same samples) match outright with score 1 and only one of
+ * them is indexed; then an inverted index of every fingerprint item (exact 32-bit
  * values; runs and very common values skipped) votes for (file pair,
  * offset); pairs with enough votes are verified with the BER over the
  * aligned overlap, for the whole files and, when a file has several

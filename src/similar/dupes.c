@@ -33,6 +33,8 @@
 struct dfile {
 	struct dupes_file f;        /* fp and regions owned */
 	int node0;                  /* union-find node of the whole file; regions follow */
+	int alias;                  /* fingerprint identical to an earlier file's: not indexed */
+	uint64_t fph;               /* hash of the fingerprint */
 	double deficit;             /* s of audio past the last item's start */
 };
 
@@ -259,6 +261,8 @@ static struct ent *build_index(const struct dupes *d, size_t *n_out)
 	e = xmalloc(sizeof(*e) * (n ? n : 1));
 	for (size_t i = 0; i < d->n; i++) {
 		const struct dupes_file *f = &d->files[i].f;
+		if (d->files[i].alias)
+			continue;
 		for (int p = 0; p < f->n_fp; p++)
 			if (p == 0 || f->fp[p] != f->fp[p - 1])
 				e[k++] = (struct ent){ f->fp[p], (uint32_t)i, p };
@@ -444,6 +448,62 @@ static void make_groups(struct dupes *d, int n_nodes)
 	free(parent);
 }
 
+/* FNV-1a over the items. */
+static uint64_t fp_hash(const uint32_t *fp, int n)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (int i = 0; i < n; i++) {
+		h ^= fp[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static int cmp_by_fp(const void *x, const void *y, void *arg)
+{
+	const struct dfile *fs = arg;
+	const struct dfile *p = &fs[*(const size_t *)x], *q = &fs[*(const size_t *)y];
+
+	if (p->fph != q->fph)
+		return p->fph < q->fph ? -1 : 1;
+	if (p->f.n_fp != q->f.n_fp)
+		return p->f.n_fp < q->f.n_fp ? -1 : 1;
+	return (p > q) - (p < q);      /* files are in id order */
+}
+
+/*
+ * Files with bit-identical fingerprints (byte copies, a WAV and the FLAC
+ * of the same samples) match outright with score 1, and only the first of
+ * them is indexed: many exact copies would otherwise make every one of
+ * their items too common to index (STOP_ENTRIES).
+ */
+static void join_identical(struct dupes *d)
+{
+	size_t *ord = xmalloc(sizeof(size_t) * (d->n ? d->n : 1)), m = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->files[i].f.n_fp > 0) {
+			d->files[i].fph = fp_hash(d->files[i].f.fp, d->files[i].f.n_fp);
+			ord[m++] = i;
+		}
+	qsort_r(ord, m, sizeof(*ord), cmp_by_fp, d->files);
+	for (size_t s = 0, t; s < m; s = t) {
+		struct dfile *rep = &d->files[ord[s]];
+		for (t = s + 1; t < m; t++) {
+			struct dfile *x = &d->files[ord[t]];
+			if (x->fph != rep->fph || x->f.n_fp != rep->f.n_fp)
+				break;
+			if (memcmp(x->f.fp, rep->f.fp, sizeof(uint32_t) * (size_t)x->f.n_fp) != 0 ||
+			    fabs(x->f.item_s - rep->f.item_s) > 1e-6)
+				continue;
+			x->alias = 1;
+			add_edge(d, rep->node0, x->node0, 1.0);
+		}
+	}
+	free(ord);
+}
+
 static int cmp_file_id(const void *x, const void *y)
 {
 	const struct dfile *p = x, *q = y;
@@ -470,6 +530,7 @@ int dupes_run(struct dupes *d, struct gr_err *err)
 		d->files[i].node0 = n_nodes;
 		n_nodes += 1 + d->files[i].f.n_regions;
 	}
+	join_identical(d);
 	e = build_index(d, &ne);
 	v = collect_votes(e, ne, &nv);
 	free(e);

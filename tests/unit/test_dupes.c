@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sndfile.h>
+#include <sqlite3.h>
 #include <cmocka.h>
 
 #include "dupfix.h"
@@ -161,6 +162,36 @@ static void test_synthetic_region(void **state)
 	free(y);
 }
 
+/* Many exact copies (more than an item value may be shared by and still
+ * be indexed) all land in one group with score 1. */
+static void test_many_copies(void **state)
+{
+	struct gr_err err = { 0 };
+	struct dupes *d = dupes_new(NULL);
+	uint32_t *a = fp_random(21, 120);
+	const struct dupes_group *g;
+	size_t ng;
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		uint32_t *c = xmalloc(sizeof(uint32_t) * 120);
+		memcpy(c, a, sizeof(uint32_t) * 120);
+		add(d, 1000 - i, c, 120, i == 7, 44100, 16, NULL, 0);
+	}
+	add(d, 2000, fp_noisy(a, 5, 110, 0.04, 9), 110, 0, 44100, 0, NULL, 0);
+	add(d, 3000, fp_random(22, 120), 120, 1, 44100, 16, NULL, 0);
+	assert_int_equal(dupes_run(d, &err), 1);
+	g = dupes_groups(d, &ng);
+	assert_int_equal(g[0].n, 301);
+	assert_int_equal(g[0].m[0].file_id, 701);
+	assert_int_equal(g[0].m[300].file_id, 2000);
+	assert_int_equal(g[0].m[g[0].best].file_id, 1000 - 7);   /* the lossless one */
+	assert_true(g[0].m[0].score == 1.0);
+	assert_true(g[0].score > 0.8 && g[0].score < 1.0);
+	dupes_free(d);
+	free(a);
+}
+
 static void test_add_errors(void **state)
 {
 	struct gr_err err = { 0 };
@@ -304,6 +335,20 @@ static void test_catalog_roundtrip(void **state)
 	free(fp);
 	assert_int_equal(cat_fp_get(c, id2, &fp, &n, &item_s, &err), 0);
 	assert_null(fp);
+	/* a malformed row (not whole items) is an error naming the file, not a crash */
+	{
+		sqlite3 *raw;
+		char sql[128];
+		assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+		snprintf(sql, sizeof(sql), "UPDATE fingerprints SET fp = x'0102030405'"
+		         " WHERE file = %lld", (long long)id);
+		assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(raw);
+		assert_int_equal(cat_fp_get(c, id, &fp, &n, &item_s, &err), -GR_EFORMAT);
+		assert_null(fp);
+		assert_non_null(strstr(err.msg, "malformed fingerprint"));
+		assert_int_equal(cat_store_analysis(c, root, "x.wav", &f, "v", &id, &err), 0);
+	}
 	/* a failure drops the fingerprint with the rest of the analysis */
 	assert_int_equal(cat_store_failure(c, root, "x.wav", "broken", "v", NULL, &err), 0);
 	assert_int_equal(cat_fp_get(c, id, &fp, &n, &item_s, &err), 0);
@@ -322,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_ber),
 		cmocka_unit_test(test_synthetic_groups),
 		cmocka_unit_test(test_synthetic_region),
+		cmocka_unit_test(test_many_copies),
 		cmocka_unit_test(test_add_errors),
 		cmocka_unit_test(test_audio),
 		cmocka_unit_test(test_catalog_roundtrip),

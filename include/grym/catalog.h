@@ -416,21 +416,27 @@ struct cat_pattern {
 int cat_patterns_of(struct cat *c, int64_t file_id, struct cat_pattern **out, size_t *n,
                     struct gr_err *err);
 
+/* Which stored vector cat_sounds_load() reads. */
+enum cat_vec_kind {
+	CAT_VEC_SIMVEC,            /* similarity descriptor, AN_SIM_DIM floats */
+	CAT_VEC_FEATURES,          /* descriptor vector, AN_FEAT_DIM floats */
+};
 /* A region and the vector `grym patterns` compares. */
 struct cat_sound {
 	int64_t region_id, file_id;
 	int idx;                   /* region index in its file */
 	double start, end;         /* s, file time */
 	char *path;                /* the file's absolute path; owned */
-	float vec[AN_FEAT_DIM];    /* the stored descriptor vector (corpus z-scores) */
+	float vec[AN_SIM_DIM];     /* the stored vector of the kind asked for (its
+	                              first AN_FEAT_DIM values for features) */
 };
 /*
- * The regions matching q (NULL = all) that have a feature vector, at most
- * cap of them, in the query's order: *out a new array of *n
- * (cat_sounds_free() it); *total how many matched (> *n when capped).
- * 0 or -GR_E*.
+ * The regions matching q (NULL = all) that have a stored vector of kind
+ * (enum cat_vec_kind), at most cap of them, in the query's order: *out a
+ * new array of *n (cat_sounds_free() it); *total how many matched (> *n
+ * when capped).  0 or -GR_E*.
  */
-int cat_sounds_load(struct cat *c, const struct cat_query *q, size_t cap,
+int cat_sounds_load(struct cat *c, const struct cat_query *q, int kind, size_t cap,
                     struct cat_sound **out, size_t *n, int64_t *total, struct gr_err *err);
 void cat_sounds_free(struct cat_sound *s, size_t n);
 /*
@@ -513,6 +519,29 @@ int cat_health_store(struct cat *c, const struct an_metrics *m, size_t n,
 /* Read them back: new array of n (free() it); names point into an owned
  * block freed with it.  1 found, 0 none. */
 int cat_health_list(struct cat *c, struct an_metrics **out, size_t *n, struct gr_err *err);
+
+/* ---- similarity ----------------------------------------------------------- */
+
+/*
+ * The similarity descriptors of plugin "simvec" (AN_SIM_DIM float32 per
+ * region, layout and distance in grym/similar.h), stored with the rest of
+ * a file's analysis by cat_store_analysis().
+ */
+/* The vector of one region: 1 found, 0 none (not analysed with simvec),
+ * -GR_E* (GR_ECORRUPT for a blob of the wrong size). */
+int cat_simvec_get(struct cat *c, int64_t region_id, float vec[AN_SIM_DIM],
+                   struct gr_err *err);
+/*
+ * Every stored vector, in ascending region id order, as two new flat
+ * arrays (free() both): (*ids)[i] is the region of (*vecs)[i * AN_SIM_DIM
+ * .. + AN_SIM_DIM).  Ready for sim_index_adopt().  Returns the number of
+ * damaged rows skipped (>= 0, normally 0) or -GR_E* (arrays NULL).  One
+ * read transaction; ~1 s and 328 MB per million regions.
+ */
+int cat_simvec_all(struct cat *c, int64_t **ids, float **vecs, size_t *n,
+                   struct gr_err *err);
+/* Number of stored vectors (>= 0) or -GR_E*. */
+int cat_simvec_count(struct cat *c, struct gr_err *err);
 
 /* ---- testing hooks ------------------------------------------------------ */
 

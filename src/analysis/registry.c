@@ -10,6 +10,7 @@ extern const struct an_plugin an_plugin_timeline;
 extern const struct an_plugin an_plugin_classify;
 extern const struct an_plugin an_plugin_tempo;
 extern const struct an_plugin an_plugin_key;
+extern const struct an_plugin an_plugin_simvec;
 extern const struct an_plugin an_plugin_patterns;
 
 const struct an_plugin *const an_core_plugins[] = {
@@ -18,6 +19,7 @@ const struct an_plugin *const an_core_plugins[] = {
 	&an_plugin_classify,
 	&an_plugin_tempo,
 	&an_plugin_key,
+	&an_plugin_simvec,
 	&an_plugin_patterns,
 	NULL,
 };

@@ -67,6 +67,9 @@ static const char sql_result_insert[] =
 static const char sql_feature_put[] =
 	"INSERT OR REPLACE INTO features(region, vec) VALUES(?1, ?2)";
 static const char sql_feature_del[] = "DELETE FROM features WHERE region = ?1";
+static const char sql_simvec_put[] =
+	"INSERT OR REPLACE INTO simvec(region, vec) VALUES(?1, ?2)";
+static const char sql_simvec_del[] = "DELETE FROM simvec WHERE region = ?1";
 static const char sql_peaks_clear[] = "DELETE FROM peaks WHERE file = ?1";
 static const char sql_peaks_put[] =
 	"INSERT INTO peaks(file, level, n, bucket_s, data) VALUES(?1, ?2, ?3, ?4, ?5)";
@@ -376,6 +379,14 @@ static int put_region(struct cat *c, int64_t fid, int idx, const struct an_regio
 			return -err->code;
 		sqlite3_bind_int64(st, 1, rid);
 	}
+	if (cat_step_done(c, st, err) != 0)
+		return -err->code;
+	/* the similarity descriptor (grym/similar.h), native float32 too */
+	if ((st = cat_stmt(c, r->has_simvec ? sql_simvec_put : sql_simvec_del, err)) == NULL)
+		return -err->code;
+	sqlite3_bind_int64(st, 1, rid);
+	if (r->has_simvec)
+		sqlite3_bind_blob(st, 2, r->simvec.vec, sizeof(r->simvec.vec), SQLITE_TRANSIENT);
 	if (cat_step_done(c, st, err) != 0)
 		return -err->code;
 	if (cat_patterns_put(c, fid, rid, r, err) != 0)

@@ -23,6 +23,7 @@ extern const struct cli_cmd cli_cmd_rm;
 extern const struct cli_cmd cli_cmd_roots;
 extern const struct cli_cmd cli_cmd_scan;
 extern const struct cli_cmd cli_cmd_show;
+extern const struct cli_cmd cli_cmd_similar;
 extern const struct cli_cmd cli_cmd_stats;
 extern const struct cli_cmd cli_cmd_tag;
 extern const struct cli_cmd cli_cmd_plugins;
@@ -42,6 +43,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_roots,
 	&cli_cmd_scan,
 	&cli_cmd_show,
+	&cli_cmd_similar,
 	&cli_cmd_stats,
 	&cli_cmd_tag,
 	&cli_cmd_plugins,

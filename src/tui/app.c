@@ -330,6 +330,9 @@ static void key(struct tui_app *a, int code)
 	}
 	if (code == 27 && tui_export_cancel(a))
 		return;                          /* Esc cancels a running export */
+	if ((code == 27 || code == TUI_KEY_FN + KEY_BACKSPACE || code == 127 || code == 8) &&
+	    cmd_similar_back(a))
+		return;                          /* Esc / backspace leave the similar list */
 	if (c == NULL) {
 		if (code == 3)
 			a->quit = 1;                 /* C-c, should the tty deliver it as a key */
@@ -372,6 +375,7 @@ static void event(struct tui_app *a, struct ui_event *ev)
 		model_put_page(&a->m, (unsigned)ev->a, (long)ev->b, ev->ptr, (int)ev->x);
 		ev->ptr = NULL;
 		cmd_want_detail(a);
+		cmd_similar_follow(a);
 		break;
 	case TUI_EV_DETAIL: {
 		struct tui_detail *d = ev->ptr;
@@ -391,6 +395,7 @@ static void event(struct tui_app *a, struct ui_event *ev)
 		int fresh = a->detail == NULL || a->detail->id != d->id;
 		tui_detail_free(a->detail);
 		a->detail = d;
+		cmd_similar_follow(a);         /* the similar row's region */
 		view_detail_follow(a);
 		if (fresh)
 			aud_selection(a);          /* auto-preview of the new file */

@@ -81,11 +81,12 @@ static const struct tui_detail *shown(const struct tui_app *a)
 	return d;
 }
 
-/* The region space plays: the selected one in the detail pane, else -1
- * (the whole file). */
+/* The region space plays: the selected one in the detail pane or the
+ * similar list, else -1 (the whole file). */
 static int wanted_region(const struct tui_app *a, const struct tui_detail *d)
 {
-	if (a->pane == PANE_DETAIL && a->region >= 0 && a->region < d->n_regions)
+	if ((a->pane == PANE_DETAIL || a->sim.active) && a->region >= 0 &&
+	    a->region < d->n_regions)
 		return a->region;
 	return -1;
 }

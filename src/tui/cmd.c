@@ -10,8 +10,9 @@
  * stop it; its progress shows in the status line from the catalog's jobs.
  *
  * Audition (space, [ ], L, ( ), :loop, :volume, :preview) goes to
- * audition.c, export (e, :export) to export_job.c; similar (s) is a hook
- * that says so in the status line until similarity search lands.
+ * audition.c, export (e, :export) to export_job.c.  Similar (s) swaps the
+ * file list for the regions that sound like the selected one (the loader
+ * searches); s, Esc or backspace swap the file list back, cursor and all.
  *
  * Thread rules: UI thread only.
  */
@@ -47,6 +48,7 @@ void cmd_apply_query(struct tui_app *a)
 		snprintf(text, sizeof(text), "%s sort:%s", a->filter, a->sort);
 	else
 		snprintf(text, sizeof(text), "%s", a->filter);
+	a->sim.active = 0;         /* a query ends the similar list */
 	gen = model_reset(&a->m);
 	a->list_err[0] = '\0';
 	loader_query(a->loader, text, gen);
@@ -346,6 +348,71 @@ void cmd_select_region(struct tui_app *a, int r)
 		aud_selection(a);
 }
 
+int cmd_similar_follow(struct tui_app *a)
+{
+	const struct tui_row *r;
+
+	if (!a->sim.active || (r = model_row(&a->m, a->m.cursor)) == NULL || !r->sim)
+		return 0;
+	if (a->detail != NULL && a->detail->id == r->id && r->region < a->detail->n_regions &&
+	    a->region != r->region) {
+		a->region = r->region;
+		view_detail_follow(a);
+		a->dirty |= TUI_DIRTY_DETAIL;
+		return 1;
+	}
+	return 0;
+}
+
+void cmd_similar(struct tui_app *a)
+{
+	const struct tui_detail *d = a->detail;
+	int idx;
+	unsigned gen;
+
+	if (cmd_similar_back(a))
+		return;
+	if (a->m.sel_id == 0 || d == NULL || d->id != a->m.sel_id) {
+		tui_message(a, TR_STATUS_WARN, "no file selected");
+		return;
+	}
+	if (d->n_regions == 0) {
+		tui_message(a, TR_STATUS_WARN, "%s has no regions to compare", d->name);
+		return;
+	}
+	/* the selected region in the detail pane, else the file's first */
+	idx = a->pane == PANE_DETAIL && a->region >= 0 && a->region < d->n_regions ? a->region : 0;
+	a->sim.active = 1;
+	a->sim.cursor = a->m.cursor;
+	a->sim.top = a->m.top;
+	a->sim.sel_id = a->m.sel_id;
+	snprintf(a->sim.title, sizeof(a->sim.title), "%s #%d", d->name, idx);
+	gen = model_reset(&a->m);
+	a->list_err[0] = '\0';
+	a->pane = PANE_LIST;
+	loader_similar(a->loader, d->id, idx, gen);
+	tui_message(a, TR_STATUS, "sounds like %s (s or Esc: back to the files)", a->sim.title);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+int cmd_similar_back(struct tui_app *a)
+{
+	if (!a->sim.active)
+		return 0;
+	a->sim.active = 0;
+	cmd_apply_query(a);
+	/* back where the cursor was: the model looks for the file again */
+	a->m.cursor = a->sim.cursor;
+	a->m.top = a->sim.top;
+	a->m.sel_id = a->sim.sel_id;
+	a->m.seek_sel = a->sim.sel_id != 0;
+	a->region = -1;
+	cmd_want_detail(a);
+	tui_message(a, TR_STATUS, "files");
+	a->dirty |= TUI_DIRTY_ALL;
+	return 1;
+}
+
 static void list_move(struct tui_app *a, long delta, long to)
 {
 	if (to >= 0)
@@ -353,6 +420,8 @@ static void list_move(struct tui_app *a, long delta, long to)
 	else
 		model_move(&a->m, delta);
 	cmd_want_detail(a);
+	if (cmd_similar_follow(a))
+		aud_selection(a);      /* another region of the file already shown */
 	a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_DETAIL | TUI_DIRTY_STATUS;
 }
 
@@ -416,8 +485,7 @@ void cmd_run(struct tui_app *a, const char *c)
 	else if (!strcmp(c, "export"))
 		tui_export_start(a, 0);
 	else if (!strcmp(c, "similar"))
-		/* similarity hook (issue 10) */
-		tui_message(a, TR_STATUS_WARN, "similar sounds not available yet");
+		cmd_similar(a);
 	else if (!strcmp(c, "tag"))
 		input_set(a, MODE_COMMAND, "tag +");
 	else if (!strcmp(c, "scan"))

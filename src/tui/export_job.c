@@ -169,6 +169,17 @@ static long what(struct tui_app *a, char *query, size_t n, int *regions)
 	int shown = d != NULL && d->id == a->m.sel_id && d->name != NULL;
 
 	*regions = 0;
+	if (a->sim.active && a->pane == PANE_LIST) {
+		/* the similar list: the region under the cursor */
+		const struct tui_row *r = model_row(&a->m, a->m.cursor);
+		if (r == NULL || !r->sim) {
+			tui_message(a, TR_STATUS_WARN, "no region selected");
+			return -1;
+		}
+		snprintf(query, n, "file:%lld idx:%d", (long long)r->id, r->region);
+		*regions = 1;
+		return 1;
+	}
 	if (a->pane == PANE_DETAIL) {
 		if (!shown) {
 			tui_message(a, TR_STATUS_WARN, "no file selected");

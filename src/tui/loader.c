@@ -15,6 +15,12 @@
  * the UI thread).  The cursor holds a read snapshot, so it is closed when
  * idle for a second (before polling) and on every new generation.
  *
+ * Similar list: loader_similar() makes the list the regions most like one
+ * region (grym/similar.h).  The vectors are loaded once (about 1 s per
+ * million regions, here off the UI thread) and again only after the
+ * catalog changed; the answer is kept as rows and re-posted for every
+ * page request or refresh of that list, until the next query.
+ *
  * Thread rules: struct tui_loader fields marked [L] are guarded by
  * l->lock; the rest belong to the loader thread.  Results go out only by
  * ui_post().  Lock order: l->lock before the event lock (ui_post is never
@@ -29,6 +35,7 @@
 
 #include "grym/analysis.h"
 #include "grym/catalog.h"
+#include "grym/similar.h"
 #include "grym/util.h"
 #include "tui_int.h"
 
@@ -58,6 +65,9 @@ struct tui_loader {
 	int detail_wanted;         /* [L] */
 	struct tag_op *tags;       /* FIFO [L] */
 	int poke;                  /* poll now [L] */
+	int sim_wanted;            /* [L] */
+	int64_t sim_file;          /* [L] */
+	int sim_idx;               /* [L] */
 	char *path;                /* constant */
 	/* loader thread only */
 	struct cat *cat;
@@ -67,6 +77,11 @@ struct tui_loader {
 	long cur_pos;
 	double cur_used;           /* time_now() of the last page read */
 	double last_stats;
+	struct sim_index *sim;     /* every region's vector, NULL until needed */
+	int sim_stale;             /* the catalog changed since it was loaded */
+	int sim_mode;              /* the list is sim_rows, not the query */
+	struct tui_row *sim_rows;  /* the similar list's rows */
+	int sim_n;
 };
 
 static void post_simple(int type, int64_t a, int64_t b, const char *text)
@@ -118,11 +133,132 @@ static unsigned cur_gen(struct tui_loader *l)
 	return g;
 }
 
+static void sim_drop(struct tui_loader *l)
+{
+	tui_rows_free(l->sim_rows, l->sim_n);
+	l->sim_rows = NULL;
+	l->sim_n = 0;
+	l->sim_mode = 0;
+}
+
+/* A copy of the similar list's rows posted as page 0 of gen. */
+static void sim_post(struct tui_loader *l, unsigned gen)
+{
+	struct tui_row *rows = xcalloc((size_t)l->sim_n + 1, sizeof(*rows));
+	struct ui_event ev;
+
+	for (int i = 0; i < l->sim_n; i++) {
+		rows[i] = l->sim_rows[i];
+		rows[i].name = xstrdup(l->sim_rows[i].name);
+		rows[i].tags = xstrdup(l->sim_rows[i].tags);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = TUI_EV_PAGE;
+	ev.a = gen;
+	ev.b = 0;
+	ev.x = l->sim_n;
+	ev.ptr = rows;
+	ui_post(&ev);
+}
+
+/* The row of one region of the similar list. */
+static int sim_row(struct tui_loader *l, const struct sim_hit *h, struct tui_row *r,
+                   struct gr_err *err)
+{
+	char text[48], *name;
+	struct cat_query *q;
+	struct cat_cursor *cur;
+	struct cat_region g;
+	const char *base;
+	int rc;
+
+	snprintf(text, sizeof(text), "id:%lld", (long long)h->id);
+	if ((q = cat_query_parse(text, NULL, err)) == NULL)
+		return -err->code;
+	cur = cat_find(l->cat, q, CAT_REGIONS, 1, err);
+	rc = cur != NULL ? cat_next_region(cur, &g, err) : -err->code;
+	if (rc == 1) {
+		base = strrchr(g.path, '/');
+		name = xasprintf("%s #%d", base != NULL ? base + 1 : g.path, g.idx);
+		r->id = g.file_id;
+		r->name = esc(name);
+		r->tags = esc(g.tags);
+		r->duration = g.end - g.start;
+		r->cls = g.cls;
+		r->cls_conf = g.cls_conf;
+		r->key = g.key;
+		r->has_tempo = g.has_tempo;
+		r->bpm = g.bpm;
+		r->n_regions = g.idx;
+		r->sim = 1;
+		r->region = g.idx;
+		r->score = h->score;
+		free(name);
+	}
+	cat_cursor_free(cur);
+	cat_query_free(q);
+	return rc;
+}
+
+/* The regions most like region idx of file_id, as the list of gen. */
+static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned gen)
+{
+	struct gr_err err = { 0 };
+	struct sim_hit hits[TUI_SIM_ROWS];
+	struct cat_cursor *cur;
+	struct cat_region g;
+	float vec[AN_SIM_DIM];
+	int64_t rid = 0;
+	size_t nh;
+	int rc;
+
+	close_cursor(l);
+	sim_drop(l);
+	l->sim_mode = 1;
+	if ((cur = cat_regions_of(l->cat, file_id, &err)) == NULL)
+		goto fail;
+	while ((rc = cat_next_region(cur, &g, &err)) == 1)
+		if (g.idx == idx)
+			rid = g.id;
+	cat_cursor_free(cur);
+	if (rc < 0)
+		goto fail;
+	rc = rid > 0 ? cat_simvec_get(l->cat, rid, vec, &err) : 0;
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		post_simple(TUI_EV_COUNT, gen, -1, "this region has no similarity descriptor: "
+		            "re-analyse the file (r)");
+		return;
+	}
+	if (l->sim == NULL || l->sim_stale) {
+		sim_index_free(l->sim);
+		l->sim_stale = 0;
+		if ((l->sim = sim_index_load(l->cat, &err)) == NULL)
+			goto fail;
+	}
+	nh = sim_search(l->sim, vec, SIM_OVERALL, NULL, TUI_SIM_ROWS, hits);
+	l->sim_rows = xcalloc(nh + 1, sizeof(*l->sim_rows));
+	for (size_t i = 0; i < nh; i++) {
+		rc = sim_row(l, &hits[i], &l->sim_rows[l->sim_n], &err);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1)
+			l->sim_n++;
+	}
+	post_simple(TUI_EV_COUNT, gen, l->sim_n, NULL);
+	sim_post(l, gen);
+	return;
+fail:
+	post_simple(TUI_EV_COUNT, gen, -1, err.msg);
+}
+
 static void do_query(struct tui_loader *l, char *text, unsigned gen)
 {
 	struct gr_err err = { 0 };
 	size_t pos = 0;
 
+	sim_drop(l);
 	close_cursor(l);
 	cat_query_free(l->q);
 	l->q = cat_query_parse(text, &pos, &err);
@@ -140,6 +276,11 @@ static void do_page(struct tui_loader *l, unsigned gen, long pageno)
 	int n = 0, rc = 1;
 	struct ui_event ev;
 
+	if (l->sim_mode) {
+		if (pageno == 0 && l->sim_rows != NULL)
+			sim_post(l, gen);
+		return;
+	}
 	if (l->q == NULL)
 		return;
 	if (l->cur == NULL || l->cur_gen != gen || l->cur_pos > first) {
@@ -314,8 +455,10 @@ static void do_poll(struct tui_loader *l, int first)
 	if (l->cur != NULL && time_now() - l->cur_used > 1.0)
 		close_cursor(l);
 	changed = cat_changed(l->cat);
-	if (changed)
+	if (changed) {
+		l->sim_stale = 1;
 		post_simple(TUI_EV_CHANGED, 0, 0, NULL);
+	}
 	st = xcalloc(1, sizeof(*st));
 	if (cat_jobs_counts(l->cat, &jc, &err) == 0) {
 		st->queued = jc.queued;
@@ -356,7 +499,7 @@ static void do_poll(struct tui_loader *l, int first)
 	ui_post(&ev);
 }
 
-enum { W_NONE, W_QUERY, W_PAGE, W_DETAIL, W_COUNT, W_TAG, W_POLL };
+enum { W_NONE, W_QUERY, W_SIMILAR, W_PAGE, W_DETAIL, W_COUNT, W_TAG, W_POLL };
 
 static void *run(void *arg)
 {
@@ -383,7 +526,7 @@ static void *run(void *arg)
 				pthread_cond_wait(&l->cond, &l->lock);
 				continue;
 			}
-			if (l->qdirty || l->regen || l->npages || l->detail_wanted ||
+			if (l->qdirty || l->sim_wanted || l->regen || l->npages || l->detail_wanted ||
 			    l->count_wanted || l->tags || l->poke || time_now() >= next_poll)
 				break;
 			double wait = next_poll - time_now();
@@ -407,6 +550,12 @@ static void *run(void *arg)
 			text = l->qtext;
 			l->qtext = NULL;
 			l->qdirty = 0;
+			l->regen = 0;
+		} else if (l->sim_wanted) {
+			what = W_SIMILAR;
+			id = l->sim_file;
+			seq = (unsigned)l->sim_idx;
+			l->sim_wanted = 0;
 			l->regen = 0;
 		} else if (l->regen) {
 			l->regen = 0;
@@ -439,6 +588,9 @@ static void *run(void *arg)
 		case W_QUERY:
 			do_query(l, text, gen);
 			break;
+		case W_SIMILAR:
+			do_similar(l, id, (int)seq, gen);
+			break;
 		case W_PAGE:
 			do_page(l, gen, pageno);
 			break;
@@ -446,7 +598,10 @@ static void *run(void *arg)
 			do_detail(l, id, seq);
 			break;
 		case W_COUNT:
-			if (l->q != NULL) {
+			if (l->sim_mode)
+				post_simple(TUI_EV_COUNT, gen, l->sim_rows ? l->sim_n : -1,
+				            l->sim_rows ? NULL : "no similar list");
+			else if (l->q != NULL) {
 				int64_t n = cat_count(l->cat, l->q, CAT_FILES, &err);
 				post_simple(TUI_EV_COUNT, gen, n, n < 0 ? err.msg : NULL);
 			}
@@ -462,6 +617,8 @@ static void *run(void *arg)
 		}
 	}
 	close_cursor(l);
+	sim_drop(l);
+	sim_index_free(l->sim);
 	cat_query_free(l->q);
 	cat_close(l->cat);
 	return NULL;
@@ -516,9 +673,24 @@ void loader_query(struct tui_loader *l, const char *text, unsigned gen)
 	free(l->qtext);
 	l->qtext = xstrdup(text);
 	l->qdirty = 1;
+	l->sim_wanted = 0;       /* a query ends the similar list */
 	l->gen = gen;
 	l->npages = 0;
 	l->count_wanted = 1;
+	pthread_cond_signal(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+}
+
+void loader_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned gen)
+{
+	pthread_mutex_lock(&l->lock);
+	l->sim_file = file_id;
+	l->sim_idx = idx;
+	l->sim_wanted = 1;
+	l->qdirty = 0;           /* the way back sends the query again */
+	l->gen = gen;
+	l->npages = 0;
+	l->count_wanted = 0;     /* do_similar posts the count itself */
 	pthread_cond_signal(&l->cond);
 	pthread_mutex_unlock(&l->lock);
 }

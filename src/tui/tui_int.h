@@ -55,6 +55,10 @@ struct tui_row {
 	int n_regions;
 	int status;         /* enum cat_status */
 	int missing;
+	/* rows of the similar list (loader.c do_similar) are regions of id */
+	int sim;            /* 1: a region row of the similar list */
+	int region;         /* its index in the file */
+	double score;       /* 0..1, how alike it sounds */
 };
 
 struct tui_page {
@@ -287,6 +291,11 @@ void loader_tag(struct tui_loader *l, int64_t id, char **add, int n_add, char **
                 int n_del);
 /* Poll the catalog now instead of at the next tick. */
 void loader_poke(struct tui_loader *l);
+/* The list of generation gen becomes the TUI_SIM_ROWS regions most like
+ * region idx of file file_id (count and one page follow, as for a query;
+ * a TUI_EV_COUNT of -1 says why not).  The next loader_query() ends it. */
+#define TUI_SIM_ROWS 100
+void loader_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned gen);
 
 /* ---- the application (app.c, cmd.c, draw.c, views, widgets) ------------ */
 
@@ -359,6 +368,13 @@ struct tui_app {
 	char export_dir[1024];  /* target folder ("" = ~/grym-export) */
 	double export_confirm;  /* time_now() of an 'e' that asked to confirm */
 	char export_prog[128];  /* progress for the status line, "" none */
+	/* the similar list (cmd.c cmd_similar): shown in place of the files */
+	struct {
+		int active;         /* bool */
+		long cursor, top;   /* the file list's place, restored on the way back */
+		int64_t sel_id;
+		char title[160];    /* "kick.wav #0", escaped */
+	} sim;
 	/* help overlay */
 	char **help;
 	int nhelp, help_top;
@@ -454,5 +470,12 @@ void cmd_apply_query(struct tui_app *a);
 void cmd_want_detail(struct tui_app *a);
 /* Select region r of the shown file (clamped). */
 void cmd_select_region(struct tui_app *a, int r);
+/* s: show the regions like the selected one; again: back to the files */
+void cmd_similar(struct tui_app *a);
+/* Esc / backspace in the similar list: back to the files (1), else 0 */
+int cmd_similar_back(struct tui_app *a);
+/* In the similar list, select the cursor row's region in the shown file;
+ * 1 if the selected region changed. */
+int cmd_similar_follow(struct tui_app *a);
 
 #endif

@@ -8,6 +8,10 @@
  * name gets 60 % of the rest and the tags 40 % (tags are dropped below 70
  * cells).  The sort column's title carries an arrow.
  *
+ * The similar list (s) uses the same columns: the name column shows the
+ * score and "file #region", the duration is the region's, and the last
+ * fixed column the region index.
+ *
  * Costs: O(visible rows).  Thread rules: UI thread only.
  */
 #include <curses.h>
@@ -60,8 +64,14 @@ static void header(struct tui_app *a, int y, int x, const struct cols *c)
 	int at = draw_attr(a, TR_HEADER);
 
 	draw_fill(y, x, a->list.w, at);
-	snprintf(buf, sizeof(buf), "name%s", sort_mark(a, "name"));
-	draw_text(y, x, c->name, buf, at);
+	if (a->sim.active) {
+		char title[224];
+		snprintf(title, sizeof(title), "score  like %s", a->sim.title);
+		draw_text(y, x, c->name, title, at);
+	} else {
+		snprintf(buf, sizeof(buf), "name%s", sort_mark(a, "name"));
+		draw_text(y, x, c->name, buf, at);
+	}
 	x += c->name + 1;
 	snprintf(buf, sizeof(buf), "%*s%s", c->dur - 2, "dur", sort_mark(a, "dur"));
 	draw_text(y, x, c->dur, buf, at);
@@ -76,7 +86,7 @@ static void header(struct tui_app *a, int y, int x, const struct cols *c)
 		snprintf(buf, sizeof(buf), "%*s%s", c->bpm - 2, "bpm", sort_mark(a, "bpm"));
 		draw_text(y, x, c->bpm, buf, at);
 		x += c->bpm;
-		draw_text(y, x, c->reg, "  rg", at);
+		draw_text(y, x, c->reg, a->sim.active ? "   #" : "  rg", at);
 		x += c->reg;
 	}
 	if (c->tags)
@@ -98,7 +108,13 @@ static void row(struct tui_app *a, int y, int x, const struct cols *c,
 		cls_at = draw_attr(a, TR_CLASS0 + r->cls);
 	if (!cursor && (r->status == CAT_ST_FAILED || r->missing))
 		at = cls_at = draw_attr(a, TR_FAILED);
-	draw_text(y, x, c->name, r->name, at);
+	if (r->sim) {
+		char name[512];
+		snprintf(name, sizeof(name), "%5.3f  %s", r->score, r->name);
+		draw_text(y, x, c->name, name, at);
+	} else {
+		draw_text(y, x, c->name, r->name, at);
+	}
 	x += c->name + 1;
 	char tb[32];
 	snprintf(buf, sizeof(buf), "%*s ", c->dur - 1, fmt_time(r->duration, tb, sizeof(tb)));

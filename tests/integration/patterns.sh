@@ -58,13 +58,14 @@ cp "$T/.out" "$T/groups.json"
 check "clicks together, tones together, each with a representative" $py - "$T/groups.json" <<'PY'
 import json, os, sys
 d = json.load(open(sys.argv[1]))
-assert d["regions"] == 8 and d["capped"] is False, d
+assert d["regions"] == 8 and d["capped"] is False and d["vectors"] == "simvec", d
 kinds = []
 for g in d["groups"]:
     names = {os.path.basename(m["path"])[:4] for m in g["members"]}
     assert len(names) == 1, "mixed group %s" % names
     assert g["representative"]["region_id"] in [m["region_id"] for m in g["members"]]
     assert g["size"] == len(g["members"]) == 4, g
+    assert all(0.5 <= m["score"] <= 1 for m in g["members"]), g
     kinds.append(names.pop())
 assert sorted(kinds) == ["clic", "tone"], kinds
 PY

@@ -76,6 +76,18 @@ void anfix_file(struct an_file *f, const struct anfix_spec *s)
 		r->has_features = 1;
 		for (int k = 0; k < AN_FEAT_DIM; k++)
 			r->features.vec[k] = (float)(k + i) / AN_FEAT_DIM;
+		/* a pseudo-random similarity vector, the same for the same file
+		 * hash and region: synthetic catalogs get searchable vectors */
+		r->has_simvec = 1;
+		{
+			uint64_t x = s->hash * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1;
+			for (int k = 0; k < AN_SIM_DIM; k++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				r->simvec.vec[k] = (float)((double)(x >> 11) / 9007199254740992.0 * 4 - 2);
+			}
+		}
 		r->has_tempo = 1;
 		r->tempo.has_tempo = s->bpm > 0;
 		r->tempo.bpm = s->bpm;

@@ -12,6 +12,7 @@ mk="$GRYM_BUILD/tools/pattern_fixture"
 mkdir -p "$T/lib/shots"
 "$mk" "$T/lib/motif.wav" motif >"$T/planted" || { not_ok "make the motif file"; finish; }
 "$mk" "$T/lib/noise.wav" noise || { not_ok "make the noise file"; finish; }
+"$mk" "$T/lib/calls.wav" calls || { not_ok "make the calls file"; finish; }
 for i in 1 2 3 4; do
 	"$mk" "$T/lib/shots/click$i.wav" click "$i" && "$mk" "$T/lib/shots/tone$i.wav" tone "$i" ||
 		{ not_ok "make the one-shots"; finish; }
@@ -51,6 +52,19 @@ import json; d = json.load(open('$T/show.json'))
 p = d['patterns']
 assert len(p) == 3 and all(x['region'] == 0 and x['group'] == 0 for x in p), p
 assert abs(p[0]['start'] - 2.0) <= 0.1 and abs(p[2]['start'] - 11.0) <= 0.1, p"
+
+# a call repeated across silences: separate regions, shown as alike
+check "show --json the calls file" "$GRYM" show --json "$T/lib/calls.wav"
+cp "$T/.out" "$T/calls.json"
+check "the three calls are alike regions, the noise and the tone are not" $py -c "
+import json; d = json.load(open('$T/calls.json'))
+starts = [r['start'] for r in d['region_list']]
+assert len(starts) == 5, starts
+calls = [i for i, t in enumerate(starts) if min(abs(t - c) for c in (0.5, 5.0, 9.5)) < 0.1]
+assert calls == [0, 2, 4], starts
+assert [sorted(g) for g in d['alike_regions']] == [calls], (d['alike_regions'], starts)"
+check "show the calls file" "$GRYM" show "$T/lib/calls.wav"
+contains "show names the alike regions" "$T/.out" "regions that sound alike: 0 2 4"
 
 # groups of like sounds: the clicks together, the tones together
 check "patterns --json over the one-shots" "$GRYM" patterns --json shots

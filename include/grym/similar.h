@@ -33,8 +33,9 @@
  *
  * Search is exact: one contiguous float array of all vectors (n x
  * AN_SIM_DIM, ordered by region id), a weighted squared distance over the
- * aspect's non-zero dims only, and a bounded heap for the top k.  About
- * 100 ns per region per aspect on one core (bench/similar_bench.sh).
+ * aspect's non-zero dims only, and a bounded heap for the top k.  Memory
+ * bound: about one pass over the array, ~10 ms per 100 000 regions on one
+ * core (bench/similar_bench.sh).
  *
  * Thread rules: an index is immutable after it is built; searches on the
  * same index may run on several threads at once.

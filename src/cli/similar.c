@@ -237,6 +237,10 @@ static int report(struct cat *c, const struct target *t, int aspect, const struc
 		str_addf(&b, ",\"idx\":%d,\"in_catalog\":%s},\"aspect\":\"%s\",\"results\":[",
 		         t->idx, t->region > 0 ? "true" : "false",
 		         sim_aspect_name(aspect));
+	} else if (isatty(1)) {
+		/* a header for people; scripts get the bare rows */
+		printf("%3s  %5s  %7s  %s (%s)\n", "#", "SCORE", "ID", "FILE:REGION  TIME  CLASS",
+		       sim_aspect_name(aspect));
 	}
 	for (size_t i = 0; i < nh; i++) {
 		char text[48];

@@ -75,9 +75,11 @@ static void timbre(const struct dsp_frame *f, const unsigned char *act, size_t n
 			acc_add(&con[k], f[i].contrast[k]);
 		acc_add(&harm, f[i].harmonicity);
 	}
+	/* c1..c6 follow the spectral envelope (the colour); c7..c12 more the
+	 * ripple of the partials, which moves with the pitch: they count less */
 	for (int k = 1; k < DSP_NMFCC; k++) {
-		o[k - 1] = (float)(mf[k].mean / (k == 1 ? 40.0 : k <= 4 ? 20.0 : 10.0));
-		o[12 + k - 1] = (float)(acc_std(&mf[k]) / 8.0);
+		o[k - 1] = (float)(mf[k].mean / (k == 1 ? 40.0 : k <= 4 ? 20.0 : k <= 6 ? 12.0 : 30.0));
+		o[12 + k - 1] = (float)(acc_std(&mf[k]) / (k <= 6 ? 8.0 : 16.0));
 	}
 	for (int k = 0; k < DSP_NCONTRAST; k++)
 		o[24 + k] = (float)((con[k].mean - 20.0) / 10.0);

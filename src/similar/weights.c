@@ -43,7 +43,7 @@ static const float block_w[SIM_NASPECT][SIM_NBLOCK] = {
 
 /* d2 of the median unrelated pair / ln 10 (see the file comment). */
 static const float sim_scale[SIM_NASPECT] = {
-	[SIM_OVERALL] = 1.55f, [SIM_TIMBRE] = 2.31f, [SIM_SPECTRUM] = 1.20f,
+	[SIM_OVERALL] = 1.31f, [SIM_TIMBRE] = 1.69f, [SIM_SPECTRUM] = 1.20f,
 	[SIM_PITCH] = 0.68f, [SIM_RHYTHM] = 1.07f, [SIM_LOUDNESS] = 0.25f,
 };
 

@@ -47,7 +47,7 @@ static const struct { const char *name, *help; } commands[] = {
 	{ "export", "export the selected region (detail) or the filtered set (list); Esc cancels" },
 	{ "reanalyse", "analyse the selected file again (background grym scan)" },
 	{ "scan", "add a folder: start a background grym scan of it" },
-	{ "similar", "list regions that sound like the selected one" },
+	{ "similar", "list regions that sound like the selected one (again, Esc: back)" },
 	{ "help", "show or hide this help" },
 	{ "command", "command line (:scan DIR, :tag +x -y, :theme NAME, :sort F, :q)" },
 	{ "quit", "quit (background scans keep running)" },

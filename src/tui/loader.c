@@ -82,6 +82,7 @@ struct tui_loader {
 	int sim_mode;              /* the list is sim_rows, not the query */
 	struct tui_row *sim_rows;  /* the similar list's rows */
 	int sim_n;
+	char sim_err[192];         /* why there is no similar list */
 };
 
 static void post_simple(int type, int64_t a, int64_t b, const char *text)
@@ -227,8 +228,9 @@ static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned 
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
-		post_simple(TUI_EV_COUNT, gen, -1, "this region has no similarity descriptor: "
-		            "re-analyse the file (r)");
+		str_lcpy(l->sim_err, "this region has no similarity descriptor: re-analyse the "
+		         "file (r)", sizeof(l->sim_err));
+		post_simple(TUI_EV_COUNT, gen, -1, l->sim_err);
 		return;
 	}
 	if (l->sim == NULL || l->sim_stale) {
@@ -250,7 +252,11 @@ static void do_similar(struct tui_loader *l, int64_t file_id, int idx, unsigned 
 	sim_post(l, gen);
 	return;
 fail:
-	post_simple(TUI_EV_COUNT, gen, -1, err.msg);
+	tui_rows_free(l->sim_rows, l->sim_n);
+	l->sim_rows = NULL;
+	l->sim_n = 0;
+	str_lcpy(l->sim_err, err.msg, sizeof(l->sim_err));
+	post_simple(TUI_EV_COUNT, gen, -1, l->sim_err);
 }
 
 static void do_query(struct tui_loader *l, char *text, unsigned gen)
@@ -600,7 +606,7 @@ static void *run(void *arg)
 		case W_COUNT:
 			if (l->sim_mode)
 				post_simple(TUI_EV_COUNT, gen, l->sim_rows ? l->sim_n : -1,
-				            l->sim_rows ? NULL : "no similar list");
+				            l->sim_rows ? NULL : l->sim_err);
 			else if (l->q != NULL) {
 				int64_t n = cat_count(l->cat, l->q, CAT_FILES, &err);
 				post_simple(TUI_EV_COUNT, gen, n, n < 0 ? err.msg : NULL);

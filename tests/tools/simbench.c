@@ -2,7 +2,10 @@
  * simbench.c - similarity search speed on a catalog (bench/similar_bench.sh):
  *
  *   simbench DB [--reps R] [--k K]
+ *   simbench --synthetic N [--reps R] [--k K]
  *
+ * --synthetic fills the index with N pseudo-random vectors in memory
+ * instead (no catalog: "load" is then the time to push them).
  * Loads every vector (cat_simvec_all -> sim_index_adopt), then times R
  * searches per aspect (queries are vectors of the index, spread over it)
  * and, as the reference measured in the same run, R plain passes over the
@@ -11,6 +14,7 @@
  * sort.  Prints medians in ms and the ratio search / reference scan.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +82,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: simbench DB [--reps R] [--k K]\n");
 		return 2;
 	}
-	for (int i = 2; i + 1 < argc; i += 2) {
+	for (int i = !strcmp(argv[1], "--synthetic") ? 3 : 2; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--reps"))
 			reps = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--k"))
@@ -86,13 +90,32 @@ int main(int argc, char **argv)
 	}
 	if (reps < 1 || k < 1)
 		return 2;
-	if ((c = cat_open(argv[1], CAT_OPEN_READONLY, &err)) == NULL) {
-		fprintf(stderr, "simbench: %s\n", err.msg);
-		return 1;
+	if (!strcmp(argv[1], "--synthetic") && argc >= 3) {
+		long nsyn = atol(argv[2]);
+		uint64_t r = 88172645463325252ull;
+		float v[AN_SIM_DIM];
+		c = NULL;
+		t0 = time_now();
+		x = sim_index_new();
+		for (long i = 0; i < nsyn; i++) {
+			for (int j = 0; j < AN_SIM_DIM; j++) {
+				r ^= r << 13;
+				r ^= r >> 7;
+				r ^= r << 17;
+				v[j] = (float)((double)(r >> 11) / 9007199254740992.0 * 4 - 2);
+			}
+			sim_index_push(x, i + 1, v);
+		}
+		load = time_now() - t0;
+	} else {
+		if ((c = cat_open(argv[1], CAT_OPEN_READONLY, &err)) == NULL) {
+			fprintf(stderr, "simbench: %s\n", err.msg);
+			return 1;
+		}
+		t0 = time_now();
+		x = sim_index_load(c, &err);
+		load = time_now() - t0;
 	}
-	t0 = time_now();
-	x = sim_index_load(c, &err);
-	load = time_now() - t0;
 	if (x == NULL) {
 		fprintf(stderr, "simbench: %s\n", err.msg);
 		return 1;
@@ -104,8 +127,9 @@ int main(int argc, char **argv)
 	}
 	t = xmalloc((size_t)reps * sizeof(*t));
 	hits = xmalloc((size_t)k * sizeof(*hits));
-	printf("regions %zu  index %.0f MB  load (catalog -> index) %.1f ms\n", n,
-	       (double)n * AN_SIM_DIM * 4 / 1e6, load * 1e3);
+	printf("regions %zu  index %.0f MB  %s %.1f ms\n", n,
+	       (double)n * AN_SIM_DIM * 4 / 1e6, c != NULL ? "load (catalog -> index)" :
+	       "fill (synthetic, in memory)", load * 1e3);
 	/* reference: one pass summing every float of the same array */
 	for (int r = 0; r < reps; r++) {
 		double s = 0;
@@ -135,8 +159,8 @@ int main(int argc, char **argv)
 		}
 		double m = median(t, reps);
 		printf("search k=%d aspect %-8s median %7.2f ms  (%.1f ns/region, %.2fx the "
-		       "reference scan, load/search %.1fx)\n", k, sim_aspect_name(aspects[a]),
-		       m * 1e3, m * 1e9 / (double)n, m / scan, load / m);
+		       "reference scan, %s/search %.1fx)\n", k, sim_aspect_name(aspects[a]),
+		       m * 1e3, m * 1e9 / (double)n, m / scan, c != NULL ? "load" : "fill", load / m);
 	}
 	/* exactness against a full sort, a few queries */
 	for (int r = 0; r < 3; r++)

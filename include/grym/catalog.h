@@ -175,9 +175,10 @@ int cat_check_missing(struct cat *c, int64_t root_id, struct gr_err *err);
 
 /*
  * Store everything about one analysed file (metadata, summary, regions,
- * plugin results, features, peaks) in ONE transaction, replacing any
- * earlier analysis of root_id/relpath; user tags are kept, automatic tags
- * (the classes) are replaced.  version is the analysis version string (see
+ * plugin results, features, repeated sections, peaks) in ONE transaction,
+ * replacing any earlier analysis of root_id/relpath; user tags are kept,
+ * automatic tags are replaced (the classes are set again; the cluster
+ * tags of `grym patterns --tag` are dropped until it runs again).  version is the analysis version string (see
  * cat_lookup).  *file_id (may be NULL) gets the file's id.  Either all of
  * it is stored or nothing changes.
  */

@@ -107,6 +107,34 @@ cmp -s <(sort "$T/s1") <(sort "$T/a1") && ok "the accepted tag stays on its regi
 [ "$(sort -u "$T/new" | wc -l)" -eq 8 ] &&
 	ok "the next run names its groups past the accepted sound-01" ||
 	{ not_ok "the next run names its groups past the accepted sound-01"; cat "$T/new"; }
+# analysing again drops the automatic cluster tags, keeps the accepted and renamed
+check "scan the one-shots again with --force" "$GRYM" scan --quiet --force "$T/lib/shots"
+"$GRYM" ls --regions -p tag:sound-02,sound-03 >"$T/after"
+"$GRYM" ls --regions -p tag:sound-01,other-kind >"$T/kept"
+[ ! -s "$T/after" ] && [ "$(sort -u "$T/kept" | wc -l)" -eq 8 ] &&
+	ok "re-analysis drops automatic cluster tags, keeps accepted and renamed ones" ||
+	not_ok "re-analysis drops automatic cluster tags, keeps accepted and renamed ones"
 check_status "accept of an unknown tag fails" 1 "$GRYM" tag --accept no-such-tag
 check_status "rename needs two names" 2 "$GRYM" tag --rename only-one
+
+# the browser marks the occurrences on the detail timeline (ASCII mode:
+# the group's number where each starts, ':' over the rest)
+if command -v tmux >/dev/null; then
+	sock="grym-pat-$$"
+	mkdir -p "$T/one" "$T/cfg" && cp "$T/lib/motif.wav" "$T/one/"
+	GRYM_CATALOG="$T/one.db" "$GRYM" scan --quiet "$T/one"
+	tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
+		"env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME='$T/cfg' \
+		 '$GRYM' --catalog '$T/one.db' tui --ascii --log '$T/tui.log'; sleep 600"
+	found=0
+	for ((i = 0; i < 100; i++)); do
+		tmux -L "$sock" capture-pane -p >"$T/screen"
+		if grep -qE '1:{5,}' "$T/screen"; then found=1; break; fi
+		sleep 0.05
+	done
+	n=$(grep -oE '1:{5,}' "$T/screen" | wc -l)
+	[ "$found" = 1 ] && [ "$n" -eq 3 ] && ok "the TUI timeline marks the three occurrences" ||
+		{ not_ok "the TUI timeline marks the three occurrences ($n)"; sed 's/^/# /' "$T/screen"; }
+	tmux -L "$sock" kill-server 2>/dev/null
+fi
 finish

@@ -22,7 +22,7 @@ BUILD ?= build/rel
 SAN ?= 0
 
 PKGS := sndfile fftw3f samplerate sqlite3 portaudio-2.0 yaml-0.1 ncursesw libebur128 \
-        libxxhash jansson libavformat libavcodec libavutil libswresample
+        libxxhash jansson libavformat libavcodec libavutil libswresample libchromaprint
 TEST_PKGS := cmocka
 
 CC ?= cc

@@ -338,6 +338,17 @@ void cat_peaks_fini(struct dsp_peaks *p);
 int cat_features_get(struct cat *c, int64_t region_id, float vec[AN_FEAT_DIM],
                      struct gr_err *err);
 
+/* ---- fingerprints ------------------------------------------------------- */
+
+/*
+ * The Chromaprint raw fingerprint stored for a file (see struct an_file):
+ * *fp a new array of *n_fp items (free() it), *item_s seconds apart.
+ * 1 found, 0 none (too short, failed, or analysed before schema 4),
+ * -GR_E* (GR_EFORMAT for a malformed row, GR_ETOOBIG past 2^19 items).
+ */
+int cat_fp_get(struct cat *c, int64_t file_id, uint32_t **fp, int *n_fp, double *item_s,
+               struct gr_err *err);
+
 /* JSON of a row (every searchable field; stable, documented in grym(1)),
  * appended to b. */
 void cat_file_json(const struct cat_file *f, struct str *b);

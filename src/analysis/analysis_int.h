@@ -63,4 +63,19 @@ void an_classify_vec(const float vec[AN_FEAT_DIM], struct an_class_result *r);
 void an_classify_frames(const struct dsp_frame *f, size_t n, double frame_rate,
                         struct an_class_result *r);
 
+/*
+ * The Chromaprint fingerprint of a whole file (fingerprint.c), fed with
+ * the pipeline's mono resampled stream.  an_fp_new never fails (a context
+ * Chromaprint refuses just yields no fingerprint); an_fp_push converts a
+ * block of samples at the rate given to _new (never allocates);
+ * an_fp_finish sets *fp (new array, free() it), *n_fp items and *item_s
+ * (s between items) and returns n_fp, or 0 with *fp NULL when there is no
+ * fingerprint (too short, Chromaprint failed).  NULL f ok everywhere.
+ */
+struct an_fp;
+struct an_fp *an_fp_new(int rate);
+void an_fp_push(struct an_fp *f, const float *mono, size_t n);
+int an_fp_finish(struct an_fp *f, uint32_t **fp, int *n_fp, double *item_s);
+void an_fp_free(struct an_fp *f);
+
 #endif

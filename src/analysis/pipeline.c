@@ -21,6 +21,7 @@
 #include "grym/analysis.h"
 #include "grym/config.h"
 #include "grym/util.h"
+#include "analysis_int.h"
 
 #define BLOCK_FRAMES 4096
 #define AN_REGION_MAX_FRAMES 65536
@@ -60,6 +61,7 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 	const struct audio_info *info = audio_get_info(af);
 	struct audio_resampler *rs = NULL;
 	struct dsp_analyzer *dsp = NULL;
+	struct an_fp *fpr = NULL;
 	struct dsp_cfg dc;
 	float *src = NULL, *mono = NULL;
 	size_t cap;
@@ -89,6 +91,7 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 		rc = -err->code;
 		goto out;
 	}
+	fpr = an_fp_new(cfg->rate);   /* never fails: no fingerprint at worst */
 	src = malloc(sizeof(float) * BLOCK_FRAMES * (size_t)info->channels);
 	cap = audio_resampler_max_out(rs, BLOCK_FRAMES);
 	mono = malloc(sizeof(float) * (cap + 1));
@@ -112,6 +115,7 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 		}
 		if (m > 0 && (rc = dsp_push(dsp, mono, (size_t)m, err)) != 0)
 			goto out;
+		an_fp_push(fpr, mono, m > 0 ? (size_t)m : 0);
 		if (n == 0)
 			break;
 	}
@@ -124,12 +128,14 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 	}
 	if ((rc = dsp_finish(dsp, err)) != 0)
 		goto out;
+	an_fp_finish(fpr, &res->fp, &res->n_fp, &res->fp_item_s);
 	*out = dsp;
 	dsp = NULL;
 out:
 	free(src);
 	free(mono);
 	audio_resampler_free(rs);
+	an_fp_free(fpr);
 	dsp_free(dsp);
 	return rc;
 }

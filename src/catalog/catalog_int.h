@@ -231,4 +231,9 @@ int cat_lex_next(struct qlex *l, struct qtoken *t, size_t *errpos, struct gr_err
 /* 1-based character (UTF-8 code point) number of byte offset pos in s. */
 size_t cat_lex_charno(const char *s, size_t pos);
 
+/* Replace the fingerprint of file fid with f's (deleted when f has none
+ * or f is NULL), inside a transaction (fingerprint.c). */
+int cat_fp_put(struct cat *c, int64_t fid, const struct an_file *f, struct gr_err *err);
+int cat_fp_clear(struct cat *c, int64_t fid, struct gr_err *err);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * store.c - writing one file's analysis: the files row with its summary,
- * regions, per-plugin results, feature and similarity vectors and waveform
- * peaks, in one transaction; and recording failures.
+ * regions, per-plugin results, feature and similarity vectors, repeated
+ * sections (patterns.c), waveform peaks and the fingerprint
+ * (fingerprint.c), in one transaction; and recording failures.
  *
  * Re-analysis updates rows in place where it can: the files row is an
  * upsert on (root, relpath) so the id and user tags survive, regions are
@@ -482,7 +483,8 @@ int cat_store_in_tx(struct cat *c, int64_t root_id, const char *relpath,
 	if (cat_step_done(c, st, err) != 0)
 		return -err->code;
 	if ((r = put_peaks(c, fid, 0, &f->overview, err)) != 0 ||
-	    (r = put_peaks(c, fid, 1, &f->detail, err)) != 0)
+	    (r = put_peaks(c, fid, 1, &f->detail, err)) != 0 ||
+	    (r = cat_fp_put(c, fid, f, err)) != 0)
 		return r;
 	for (int i = 0; i < f->n_regions; i++)
 		if ((r = put_region(c, fid, i, &f->regions[i], err)) != 0)
@@ -570,7 +572,8 @@ int cat_file_upsert_failed(struct cat *c, int64_t root_id, const char *relpath,
 	sqlite3_bind_int64(st, 1, fid);
 	if (cat_step_done(c, st, err) != 0)
 		return -err->code;
-	if ((r = cat_auto_tag_file(c, fid, NULL, err)) != 0)
+	if ((r = cat_fp_clear(c, fid, err)) != 0 ||
+	    (r = cat_auto_tag_file(c, fid, NULL, err)) != 0)
 		return r;
 	if (id != NULL)
 		*id = fid;

@@ -15,6 +15,7 @@ extern const struct cli_cmd cli_cmd_config;
 extern const struct cli_cmd cli_cmd_devices;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_doctor;
+extern const struct cli_cmd cli_cmd_dupes;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_ls;
 extern const struct cli_cmd cli_cmd_patterns;
@@ -35,6 +36,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_devices,
 	&cli_cmd_help,
 	&cli_cmd_doctor,
+	&cli_cmd_dupes,
 	&cli_cmd_export,
 	&cli_cmd_ls,
 	&cli_cmd_patterns,

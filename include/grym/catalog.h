@@ -182,9 +182,10 @@ int cat_check_missing(struct cat *c, int64_t root_id, struct gr_err *err);
 
 /*
  * Store everything about one analysed file (metadata, summary, regions,
- * plugin results, features, peaks) in ONE transaction, replacing any
- * earlier analysis of root_id/relpath; user tags are kept, automatic tags
- * (the classes) are replaced.  version is the analysis version string (see
+ * plugin results, features, repeated sections, peaks) in ONE transaction,
+ * replacing any earlier analysis of root_id/relpath; user tags are kept,
+ * automatic tags are replaced (the classes are set again; the cluster
+ * tags of `grym patterns --tag` are dropped until it runs again).  version is the analysis version string (see
  * cat_lookup).  *file_id (may be NULL) gets the file's id.  Either all of
  * it is stored or nothing changes.
  */
@@ -437,21 +438,27 @@ struct cat_pattern {
 int cat_patterns_of(struct cat *c, int64_t file_id, struct cat_pattern **out, size_t *n,
                     struct gr_err *err);
 
+/* Which stored vector cat_sounds_load() reads. */
+enum cat_vec_kind {
+	CAT_VEC_SIMVEC,            /* similarity descriptor, AN_SIM_DIM floats */
+	CAT_VEC_FEATURES,          /* descriptor vector, AN_FEAT_DIM floats */
+};
 /* A region and the vector `grym patterns` compares. */
 struct cat_sound {
 	int64_t region_id, file_id;
 	int idx;                   /* region index in its file */
 	double start, end;         /* s, file time */
 	char *path;                /* the file's absolute path; owned */
-	float vec[AN_FEAT_DIM];    /* the stored descriptor vector (corpus z-scores) */
+	float vec[AN_SIM_DIM];     /* the stored vector of the kind asked for (its
+	                              first AN_FEAT_DIM values for features) */
 };
 /*
- * The regions matching q (NULL = all) that have a feature vector, at most
- * cap of them, in the query's order: *out a new array of *n
- * (cat_sounds_free() it); *total how many matched (> *n when capped).
- * 0 or -GR_E*.
+ * The regions matching q (NULL = all) that have a stored vector of kind
+ * (enum cat_vec_kind), at most cap of them, in the query's order: *out a
+ * new array of *n (cat_sounds_free() it); *total how many matched (> *n
+ * when capped).  0 or -GR_E*.
  */
-int cat_sounds_load(struct cat *c, const struct cat_query *q, size_t cap,
+int cat_sounds_load(struct cat *c, const struct cat_query *q, int kind, size_t cap,
                     struct cat_sound **out, size_t *n, int64_t *total, struct gr_err *err);
 void cat_sounds_free(struct cat_sound *s, size_t n);
 /*

@@ -18,7 +18,7 @@
 #include "grym/catalog.h"
 #include "grym/util.h"
 
-#define CAT_NSTMT 96
+#define CAT_NSTMT 128   /* static statements: ~96 in the tree with patterns, simvec and dupes */
 
 struct cat {
 	sqlite3 *db;

@@ -96,7 +96,7 @@ int cat_patterns_of(struct cat *c, int64_t file_id, struct cat_pattern **out, si
 	return 0;
 }
 
-int cat_sounds_load(struct cat *c, const struct cat_query *q, size_t cap,
+int cat_sounds_load(struct cat *c, const struct cat_query *q, int kind, size_t cap,
                     struct cat_sound **out, size_t *n, int64_t *total, struct gr_err *err)
 {
 	struct cat_cursor *cur = cat_find(c, q, CAT_REGIONS, 0, err);
@@ -112,14 +112,15 @@ int cat_sounds_load(struct cat *c, const struct cat_query *q, size_t cap,
 	if (cur == NULL)
 		return -err->code;
 	while ((rc = cat_next_region(cur, &g, err)) == 1) {
-		float vec[AN_FEAT_DIM];
-		int has = cat_features_get(c, g.id, vec, err);
+		float vec[AN_SIM_DIM] = { 0 };
+		int has = kind == CAT_VEC_FEATURES ? cat_features_get(c, g.id, vec, err) :
+		          cat_simvec_get(c, g.id, vec, err);
 		if (has < 0) {
 			rc = has;
 			break;
 		}
 		if (has == 0)
-			continue;        /* not analysed (or features failed) */
+			continue;        /* not analysed (or that plugin failed) */
 		seen++;
 		if (k >= cap)
 			continue;        /* counted, not kept */

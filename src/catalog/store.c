@@ -1,8 +1,8 @@
 /*
  * store.c - writing one file's analysis: the files row with its summary,
- * regions, per-plugin results, feature and similarity vectors, waveform
- * peaks, repeated sections and the fingerprint (fingerprint.c), in one
- * transaction; and recording failures.
+ * regions, per-plugin results, feature and similarity vectors, repeated
+ * sections (patterns.c), waveform peaks and the fingerprint
+ * (fingerprint.c), in one transaction; and recording failures.
  *
  * Re-analysis updates rows in place where it can: the files row is an
  * upsert on (root, relpath) so the id and user tags survive, regions are

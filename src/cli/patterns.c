@@ -1,15 +1,19 @@
 /*
- * patterns.c - `grym patterns [QUERY] [--json] [--tag] [--threshold X]
- * [--max N]`: the regions a query selects, grouped into kinds of sound
- * (all the door slams, all the hi-hats), each group with a representative
+ * patterns.c - `grym patterns [QUERY] [--json] [--tag] [--aspect A]
+ * [--min-score S] [--max N]`: the regions a query selects, grouped into
+ * kinds of sound (all the door slams, all the hi-hats), each group with a representative
  * (its medoid).  With --tag, each group becomes an automatic region tag
  * sound-01, sound-02 ... (replacing the previous run's), which a person
  * accepts or renames with `grym tag --accept` / `grym tag --rename`.
  *
- * Vectors: the stored descriptor vectors (features plugin, corpus
- * z-scores), standardised again across the selection, compared by RMS
- * difference (cli_dist_rms); the distance is a parameter of the
- * clustering, so other vectors can replace it.
+ * Vectors: the similarity descriptors of plugin "simvec" (grym/similar.h)
+ * compared under an aspect (overall by default) with the same calibrated
+ * score as `grym similar` (1 = the same sound, ~0.1 unrelated); a region
+ * joins a group when it scores at least --min-score against the group's
+ * representative.  Catalogs analysed before simvec existed fall back to
+ * the features plugin's descriptor vectors, standardised across the
+ * selection, scored exp(-rms^2).  The distance given to the clustering is
+ * 1 - score.
  * Costs: loading ~0.1 s per 20 000 regions; clustering O(n x groups)
  * distances (a few seconds at the 20 000-region cap in the worst case).
  */
@@ -21,14 +25,35 @@
 
 #include "grym/catalog.h"
 #include "grym/cli.h"
+#include "grym/similar.h"
 #include "grym/util.h"
 #include "patterns_int.h"
 
 #define PAT_MAX_DEFAULT 20000     /* regions clustered at most */
-#define PAT_THRESHOLD 1.0         /* RMS z-units: default greatest distance to a medoid */
+#define PAT_MIN_SCORE 0.5         /* default least score against a representative */
 #define PAT_PREFIX "sound-"       /* automatic tag names: sound-01 ... */
 
 extern const struct cli_cmd cli_cmd_patterns;
+
+/* How vectors are compared: simvec under an aspect, or features. */
+struct pat_metric {
+	int dim;                   /* AN_SIM_DIM or AN_FEAT_DIM */
+	int aspect;                /* enum sim_aspect (simvec) */
+	float w[AN_SIM_DIM];       /* the aspect's weights (simvec) */
+};
+
+static double dist_simvec(const float *a, const float *b, int dim, const void *arg)
+{
+	const struct pat_metric *m = arg;
+	(void)dim;
+	return 1.0 - sim_score(sim_dist2(a, b, m->w), m->aspect);
+}
+
+static double dist_features(const float *a, const float *b, int dim, const void *arg)
+{
+	double r = cli_dist_rms(a, b, dim, arg);
+	return 1.0 - exp(-r * r);
+}
 
 /* Members of group g, representative first, then by distance to it. */
 struct member {
@@ -43,16 +68,16 @@ static int by_dist(const void *pa, const void *pb)
 }
 
 static struct member *members_of(const struct cli_clusters *cl, const float *vec, size_t n,
-                                 int g, size_t *k)
+                                 int g, cli_dist_fn dist, const struct pat_metric *mt,
+                                 size_t *k)
 {
 	struct member *m = xmalloc((size_t)cl->size[g] * sizeof(*m));
-	size_t j = 0;
-	const float *med = vec + (size_t)cl->medoid[g] * AN_FEAT_DIM;
+	size_t j = 0, dim = (size_t)mt->dim;
+	const float *med = vec + (size_t)cl->medoid[g] * dim;
 
 	for (size_t i = 0; i < n && j < (size_t)cl->size[g]; i++)
 		if (cl->label[i] == g)
-			m[j++] = (struct member){ i, cli_dist_rms(vec + i * AN_FEAT_DIM, med,
-			                                          AN_FEAT_DIM, NULL) };
+			m[j++] = (struct member){ i, dist(vec + i * dim, med, mt->dim, mt) };
 	qsort(m, j, sizeof(*m), by_dist);
 	*k = j;
 	return m;
@@ -113,7 +138,8 @@ static int write_tags(struct cat *c, const struct cli_clusters *cl,
 }
 
 static void report_json(const struct cli_clusters *cl, const struct cat_sound *s,
-                        const float *vec, size_t n, int64_t total, char **names)
+                        const float *vec, size_t n, int64_t total, char **names,
+                        cli_dist_fn dist, const struct pat_metric *mt)
 {
 	struct str b;
 	size_t alone = 0;
@@ -122,11 +148,13 @@ static void report_json(const struct cli_clusters *cl, const struct cat_sound *s
 		alone += cl->label[i] < 0;
 	str_init(&b);
 	str_addf(&b, "{\"regions\":%zu,\"matched\":%lld,\"capped\":%s,\"alone\":%zu,"
-	         "\"groups\":[", n, (long long)total, (int64_t)n < total ? "true" : "false",
-	         alone);
+	         "\"vectors\":\"%s\",\"aspect\":\"%s\",\"groups\":[", n, (long long)total,
+	         (int64_t)n < total ? "true" : "false", alone,
+	         mt->dim == AN_SIM_DIM ? "simvec" : "features",
+	         mt->dim == AN_SIM_DIM ? sim_aspect_name(mt->aspect) : "overall");
 	for (int g = 0; g < cl->n; g++) {
 		size_t k;
-		struct member *m = members_of(cl, vec, n, g, &k);
+		struct member *m = members_of(cl, vec, n, g, dist, mt, &k);
 		str_addf(&b, "%s{\"name\":", g ? "," : "");
 		str_add_json(&b, names[g]);
 		str_addf(&b, ",\"size\":%d,\"representative\":", cl->size[g]);
@@ -135,7 +163,7 @@ static void report_json(const struct cli_clusters *cl, const struct cat_sound *s
 		for (size_t j = 0; j < k; j++) {
 			str_add(&b, j ? "," : "");
 			sound_json(&b, &s[m[j].i]);
-			str_addf(&b, ",\"distance\":%.4f}", m[j].d);
+			str_addf(&b, ",\"score\":%.4f}", 1.0 - m[j].d);
 		}
 		str_add(&b, "]}");
 		free(m);
@@ -146,7 +174,8 @@ static void report_json(const struct cli_clusters *cl, const struct cat_sound *s
 }
 
 static void report_text(const struct cli_clusters *cl, const struct cat_sound *s,
-                        const float *vec, size_t n, int64_t total, char **names, int tagged)
+                        const float *vec, size_t n, int64_t total, char **names, int tagged,
+                        cli_dist_fn dist, const struct pat_metric *mt)
 {
 	size_t alone = 0;
 
@@ -159,7 +188,7 @@ static void report_text(const struct cli_clusters *cl, const struct cat_sound *s
 	       cl->n == 1 ? "" : "s", n, alone, tagged ? ", tagged" : "");
 	for (int g = 0; g < cl->n; g++) {
 		size_t k;
-		struct member *m = members_of(cl, vec, n, g, &k);
+		struct member *m = members_of(cl, vec, n, g, dist, mt, &k);
 		printf("\n  %s  %d regions, like: ", names[g], cl->size[g]);
 		print_sound(&s[cl->medoid[g]]);
 		for (size_t j = 1; j < k && j < 4; j++) {
@@ -176,7 +205,8 @@ static int patterns_run(struct cli_env *env, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "tag", no_argument, NULL, 't' },
-		{ "threshold", required_argument, NULL, 'T' },
+		{ "min-score", required_argument, NULL, 'S' },
+		{ "aspect", required_argument, NULL, 'a' },
 		{ "max", required_argument, NULL, 'm' }, { NULL, 0, NULL, 0 },
 	};
 	struct gr_err err = { 0 };
@@ -188,7 +218,9 @@ static int patterns_run(struct cli_env *env, int argc, char **argv)
 	char **names = NULL, *end;
 	size_t n = 0;
 	int64_t total = 0;
-	double threshold = PAT_THRESHOLD;
+	double min_score = PAT_MIN_SCORE;
+	struct pat_metric mt = { .dim = AN_SIM_DIM, .aspect = SIM_OVERALL };
+	cli_dist_fn dist = dist_simvec;
 	long max = PAT_MAX_DEFAULT;
 	int json = 0, tag = 0, o, rc = CLI_FAIL;
 
@@ -197,11 +229,16 @@ static int patterns_run(struct cli_env *env, int argc, char **argv)
 		switch (o) {
 		case 'j': json = 1; break;
 		case 't': tag = 1; break;
-		case 'T':
-			threshold = strtod(optarg, &end);
-			if (*end != '\0' || !(threshold > 0) || threshold > 100)
+		case 'S':
+			min_score = strtod(optarg, &end);
+			if (*end != '\0' || !(min_score > 0) || !(min_score < 1))
 				return cli_usage_error(&cli_cmd_patterns,
-				                       "--threshold takes a number above 0");
+				                       "--min-score takes a number between 0 and 1");
+			break;
+		case 'a':
+			if ((mt.aspect = sim_aspect_parse(optarg)) < 0)
+				return cli_usage_error(&cli_cmd_patterns, "unknown aspect '%s' (overall, "
+				                       "timbre, spectrum, pitch, rhythm, loudness)", optarg);
 			break;
 		case 'm':
 			max = strtol(optarg, &end, 10);
@@ -219,30 +256,40 @@ static int patterns_run(struct cli_env *env, int argc, char **argv)
 		return CLI_USAGE;
 	if ((c = cli_catalog(env, 1)) == NULL)
 		goto out;
-	if (cat_sounds_load(c, q, (size_t)max, &s, &n, &total, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto out;
+	sim_weights(mt.aspect, mt.w);
+	if (cat_sounds_load(c, q, CAT_VEC_SIMVEC, (size_t)max, &s, &n, &total, &err) < 0)
+		goto fail;
+	if (n == 0) {   /* analysed before simvec existed: the descriptor vectors */
+		if (cat_sounds_load(c, q, CAT_VEC_FEATURES, (size_t)max, &s, &n, &total, &err) < 0)
+			goto fail;
+		if (n > 0)
+			fprintf(stderr, "grym: no similarity vectors in this catalog yet (`grym scan "
+			        "--force` adds them); grouping by the descriptor vectors\n");
+		mt.dim = AN_FEAT_DIM;
+		dist = dist_features;
 	}
 	if (n == 0) {
 		cli_error("no analysed regions match%s", q ? " the query" : "; scan some files first");
 		goto out;
 	}
-	vec = xmalloc(n * AN_FEAT_DIM * sizeof(*vec));
+	vec = xmalloc(n * (size_t)mt.dim * sizeof(*vec));
 	for (size_t i = 0; i < n; i++)
-		memcpy(vec + i * AN_FEAT_DIM, s[i].vec, sizeof(s[i].vec));
-	cli_standardise(vec, n, AN_FEAT_DIM, 0.5f);
-	cli_cluster(vec, n, AN_FEAT_DIM, threshold, cli_dist_rms, NULL, &cl);
+		memcpy(vec + i * (size_t)mt.dim, s[i].vec, (size_t)mt.dim * sizeof(float));
+	if (dist == dist_features)
+		cli_standardise(vec, n, mt.dim, 0.5f);
+	cli_cluster(vec, n, mt.dim, 1.0 - min_score, dist, &mt, &cl);
 	names = xcalloc((size_t)(cl.n ? cl.n : 1), sizeof(*names));
 	if (name_groups(c, cl.n, names, &err) < 0 ||
-	    (tag && write_tags(c, &cl, s, n, names, &err) < 0)) {
-		cli_error("%s", err.msg);
-		goto out;
-	}
+	    (tag && write_tags(c, &cl, s, n, names, &err) < 0))
+		goto fail;
 	if (json)
-		report_json(&cl, s, vec, n, total, names);
+		report_json(&cl, s, vec, n, total, names, dist, &mt);
 	else
-		report_text(&cl, s, vec, n, total, names, tag);
+		report_text(&cl, s, vec, n, total, names, tag, dist, &mt);
 	rc = CLI_OK;
+	goto out;
+fail:
+	cli_error("%s", err.msg);
 out:
 	for (int g = 0; names != NULL && g < cl.n; g++)
 		free(names[g]);
@@ -257,7 +304,7 @@ out:
 
 const struct cli_cmd cli_cmd_patterns = {
 	.name = "patterns",
-	.args = "[QUERY] [--json] [--tag] [--threshold X] [--max N]",
+	.args = "[QUERY] [--json] [--tag] [--aspect A] [--min-score S] [--max N]",
 	.summary = "group the regions a query selects into kinds of sound",
 	.help = "  --json         one JSON object: groups with their representative and\n"
 	        "                 members (with the distance to the representative)\n"
@@ -265,9 +312,11 @@ const struct cli_cmd cli_cmd_patterns = {
 	        "                 sound-01, sound-02 ... (replacing the last run's);\n"
 	        "                 keep one with `grym tag --accept sound-01`, or name\n"
 	        "                 it with `grym tag --rename sound-01 door-slam`\n"
-	        "  --threshold X  how far a sound may be from its group's representative\n"
-	        "                 (RMS of standardised descriptors; default 1.0: lower\n"
-	        "                 makes tighter groups)\n"
+	        "  --aspect A     what must be alike, as for `grym similar`: overall\n"
+	        "                 (default), timbre, spectrum, pitch, rhythm, loudness\n"
+	        "  --min-score S  least score (0..1, as `grym similar` prints) against\n"
+	        "                 the group's representative (default 0.5; higher makes\n"
+	        "                 tighter groups)\n"
 	        "  --max N        cluster at most N regions (default 20000)\n"
 	        "\nExamples:\n"
 	        "  grym patterns 'class:effect dur:<2s'\n"

@@ -2,7 +2,8 @@
  * show.c - `grym show FILE|ID [--json]`: everything the catalog knows
  * about one file: metadata, loudness, summary, tags, regions with class,
  * key, tempo and loudness, the repeated sections found inside regions,
- * and the plugin results that did not succeed.
+ * the regions that sound alike (a call repeated across silences), and the
+ * plugin results that did not succeed.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -15,8 +16,10 @@
 
 #include "grym/catalog.h"
 #include "grym/cli.h"
+#include "grym/similar.h"
 #include "grym/util.h"
 #include "grym/wave.h"
+#include "patterns_int.h"
 
 extern const struct cli_cmd cli_cmd_show;
 
@@ -91,6 +94,67 @@ static int resolve(struct cat *c, const char *arg, int64_t *id)
 	return 0;
 }
 
+#define SHOW_ALIKE 0.7     /* least similar score of regions shown as alike */
+
+static double alike_dist(const float *a, const float *b, int dim, const void *arg)
+{
+	(void)dim;
+	return 1.0 - sim_score(sim_dist2(a, b, arg), SIM_OVERALL);
+}
+
+/*
+ * Regions of the file that sound alike (a call that comes back after a
+ * silence is a region of its own): groups of region indices, from the
+ * simvec descriptors, each region scoring >= SHOW_ALIKE against its
+ * group's representative.  *groups is a new array of n_regions ints, the
+ * group of each region or -1; returns the number of groups (0 if the file
+ * has no descriptors) or -1 after printing the error.
+ */
+static int alike_regions(struct cat *c, int64_t id, int **groups, int *n_regions)
+{
+	struct gr_err err = { 0 };
+	struct cat_cursor *cur = cat_regions_of(c, id, &err);
+	struct cat_region g;
+	float *vec = NULL, w[AN_SIM_DIM];
+	int n = 0, cap = 0, r, ok = 1;
+	struct cli_clusters cl;
+
+	*groups = NULL;
+	*n_regions = 0;
+	if (cur == NULL) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	while ((r = cat_next_region(cur, &g, &err)) == 1) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			vec = xrealloc(vec, (size_t)cap * AN_SIM_DIM * sizeof(*vec));
+		}
+		if (cat_simvec_get(c, g.id, vec + (size_t)n * AN_SIM_DIM, &err) != 1)
+			ok = 0;    /* one region without a descriptor: say nothing */
+		n++;
+	}
+	cat_cursor_free(cur);
+	if (r < 0) {
+		free(vec);
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (!ok || n < 2) {
+		free(vec);
+		return 0;
+	}
+	sim_weights(SIM_OVERALL, w);
+	cli_cluster(vec, (size_t)n, AN_SIM_DIM, 1.0 - SHOW_ALIKE, alike_dist, w, &cl);
+	*groups = cl.label;
+	cl.label = NULL;
+	*n_regions = n;
+	r = cl.n;
+	cli_clusters_fini(&cl);
+	free(vec);
+	return r;
+}
+
 /*
  * The repeated sections, one line per group: how often, how long, where.
  * Returns 0 or -1 after printing the error.
@@ -124,6 +188,27 @@ static int show_patterns(struct cat *c, int64_t id)
 		i = j;
 	}
 	free(p);
+	return 0;
+}
+
+/* "regions alike: 0 2 5 | 1 3" when some regions sound alike. */
+static int show_alike(struct cat *c, int64_t id)
+{
+	int *grp, nr, ng = alike_regions(c, id, &grp, &nr);
+
+	if (ng < 0)
+		return -1;
+	if (ng > 0) {
+		printf("\n  regions that sound alike:");
+		for (int g = 0; g < ng; g++) {
+			printf("%s", g ? " |" : "");
+			for (int i = 0; i < nr; i++)
+				if (grp[i] == g)
+					printf(" %d", i);
+		}
+		putchar('\n');
+	}
+	free(grp);
 	return 0;
 }
 
@@ -181,6 +266,22 @@ static int show_json(struct cat *c, int64_t id)
 			         "\"score\":%.4g}", i ? "," : "", p[i].region_idx, p[i].group,
 			         p[i].start, p[i].end, isnan(p[i].score) ? 0 : p[i].score);
 		free(p);
+	}
+	str_add(&b, "],\"alike_regions\":[");
+	{
+		int *grp, nr, ng = alike_regions(c, id, &grp, &nr);
+		if (ng < 0) {
+			str_fini(&b);
+			return CLI_FAIL;
+		}
+		for (int gi = 0; gi < ng; gi++) {
+			str_add(&b, gi ? ",[" : "[");
+			for (int i = 0, k = 0; i < nr; i++)
+				if (grp[i] == gi)
+					str_addf(&b, "%s%d", k++ ? "," : "", i);
+			str_add(&b, "]");
+		}
+		free(grp);
 	}
 	str_add(&b, "]}");
 	puts(b.s);
@@ -273,7 +374,7 @@ static int show_text(struct cat *c, int64_t id, int style, int ascii)
 		cat_cursor_free(cur);
 		if (r < 0)
 			goto fail;
-		if (show_patterns(c, id) != 0)
+		if (show_patterns(c, id) != 0 || show_alike(c, id) != 0)
 			return CLI_FAIL;
 	}
 	if ((cur = cat_results_of(c, id, &err)) == NULL)
@@ -333,6 +434,7 @@ const struct cli_cmd cli_cmd_show = {
 	.summary = "everything the catalog knows about one file",
 	.help = "  --json   one JSON object: the fields of `grym ls --json`, plus\n"
 	        "           region_list (every region), results (every plugin run) and\n"
-	        "           patterns (repeated sections: region, group, start, end, score)\n",
+	        "           patterns (repeated sections: region, group, start, end, score)\n"
+	        "           and alike_regions (groups of region indices that sound alike)\n",
 	.run = show_run,
 };

@@ -7,6 +7,10 @@
  *                                  another range between (14.5 s, no
  *                                  silence); prints "2.0 6.5 11.0 1.5"
  *   pattern_fixture OUT noise      12 s of white noise
+ *   pattern_fixture OUT calls      a bird-like call of three chirps (1.1 s) at
+ *                                  0.5, 5.0 and 9.5 s, a noise burst at 3.0 s
+ *                                  and a low tone at 7.0 s, silence between
+ *                                  (five regions; 12 s)
  *   pattern_fixture OUT click N    a 1 s one-shot: a click (variant N)
  *   pattern_fixture OUT tone N     a 1 s one-shot: a harmonic tone (variant N:
  *                                  G3 + N mod 6 semitones)
@@ -24,6 +28,31 @@
 static double urand(void)
 {
 	return (sig_noise() + 1) * 0.5;
+}
+
+/* A sine sweep f0 -> f1 over len s from at, sine envelope. */
+static void chirp(float *x, size_t n, double at, double len, double f0, double f1)
+{
+	size_t s = (size_t)(at * SIG_RATE), m = (size_t)(len * SIG_RATE);
+	double ph = 0;
+	for (size_t i = 0; i < m && s + i < n; i++) {
+		double u = (double)i / (double)m;
+		ph += 2 * M_PI * (f0 + (f1 - f0) * u) / SIG_RATE;
+		x[s + i] += 0.3f * (float)(sin(ph) * sin(M_PI * u));
+	}
+}
+
+static void calls_file(float *x, size_t n)
+{
+	static const double at[] = { 0.5, 5.0, 9.5 };
+	for (int k = 0; k < 3; k++) {
+		chirp(x, n, at[k], 0.3, 2000, 4000);
+		chirp(x, n, at[k] + 0.4, 0.2, 3500, 2500);
+		chirp(x, n, at[k] + 0.7, 0.4, 2500, 5000);
+	}
+	for (size_t i = (size_t)(3.0 * SIG_RATE); i < (size_t)(3.8 * SIG_RATE); i++)
+		x[i] = 0.3f * sig_noise();
+	sig_note(x, n, (size_t)(7.0 * SIG_RATE), (size_t)(1.0 * SIG_RATE), 110.0, 0.4f);
 }
 
 static void motif_file(float *x, size_t n)
@@ -63,10 +92,11 @@ int main(int argc, char **argv)
 	int v = argc > 3 ? atoi(argv[3]) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: pattern_fixture OUT motif|noise|click N|tone N\n");
+		fprintf(stderr, "usage: pattern_fixture OUT motif|noise|calls|click N|tone N\n");
 		return 2;
 	}
-	secs = !strcmp(argv[2], "motif") ? 14.5 : !strcmp(argv[2], "noise") ? 12 : 1;
+	secs = !strcmp(argv[2], "motif") ? 14.5 : !strcmp(argv[2], "noise") ||
+	       !strcmp(argv[2], "calls") ? 12 : 1;
 	n = (size_t)(secs * SIG_RATE);
 	x = calloc(n, sizeof(*x));
 	if (x == NULL)
@@ -74,6 +104,8 @@ int main(int argc, char **argv)
 	sig_seed = 1000u + (unsigned)v * 77u;
 	if (!strcmp(argv[2], "motif")) {
 		motif_file(x, n);
+	} else if (!strcmp(argv[2], "calls")) {
+		calls_file(x, n);
 	} else if (!strcmp(argv[2], "noise")) {
 		for (size_t i = 0; i < n; i++)
 			x[i] = 0.3f * sig_noise();

@@ -23,7 +23,8 @@
  *
  * Costs: libebur128's K-filter per sample and channel, twice (file and
  * region); one ebur128 state is made per region (at its start).
- * Threads: a struct loud belongs to one analyzer.
+ * Threads: a struct loud belongs to one analyzer; between loudq_start()
+ * and the join it is used only by the loudness worker (loud_thread.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -76,8 +77,22 @@ void loud_fini(struct loud *l)
 		ebur128_destroy(&l->cur);
 	free(l->fifo);
 	free(l->q);
+	free(l->res);
 	l->fifo = NULL;
 	l->q = NULL;
+	l->res = NULL;
+	l->nres = l->ares = 0;
+}
+
+void loud_results(const struct loud *l, struct dsp_region *reg, size_t nreg)
+{
+	for (size_t i = 0; i < nreg && i < l->nres; i++) {
+		if (!l->res[i].set)
+			continue;
+		reg[i].loudness = l->res[i].loudness;
+		reg[i].lra = l->res[i].lra;
+		reg[i].peak_db = l->res[i].peak_db;
+	}
 }
 
 int loud_reset(struct loud *l, struct gr_err *err)
@@ -99,6 +114,7 @@ int loud_reset(struct loud *l, struct gr_err *err)
 	l->until = -1;
 	l->idle_from = 0;
 	l->qh = l->qn = 0;
+	l->nres = 0;
 	l->file_lufs = -INFINITY;
 	l->file_lra = 0;
 	return 0;
@@ -170,12 +186,24 @@ static int feed_upto(struct loud *l, int64_t lim, struct gr_err *err)
 	return k > 0 ? take(l, k, 1, err) : 0;
 }
 
-static void finalize(struct loud *l, struct dsp_region *reg, int idx)
+/* The open region's values go to l->res[idx] (grown as needed). */
+static void finalize(struct loud *l, int idx)
 {
 	double v;
 
 	if (idx >= 0) {
-		struct dsp_region *r = &reg[idx];
+		struct loud_res *r;
+		if ((size_t)idx >= l->ares) {
+			size_t na = l->ares ? l->ares : 16;
+			while (na <= (size_t)idx)
+				na *= 2;
+			l->res = xrealloc(l->res, sizeof(*l->res) * na);
+			l->ares = na;
+		}
+		while (l->nres <= (size_t)idx)
+			l->res[l->nres++].set = 0;
+		r = &l->res[idx];
+		r->set = 1;
 		r->loudness = -INFINITY;
 		if (ebur128_loudness_global(l->cur, &v) == EBUR128_SUCCESS && isfinite(v))
 			r->loudness = (float)v;
@@ -188,7 +216,7 @@ static void finalize(struct loud *l, struct dsp_region *reg, int idx)
 	l->cur = NULL;
 }
 
-static int pump(struct loud *l, struct dsp_region *reg, int final, struct gr_err *err)
+static int pump(struct loud *l, int final, struct gr_err *err)
 {
 	int rc;
 
@@ -202,7 +230,7 @@ static int pump(struct loud *l, struct dsp_region *reg, int final, struct gr_err
 			if ((rc = feed_upto(l, lim, err)) != 0)
 				return rc;
 			if (closing && (l->feed >= lim || final)) {
-				finalize(l, reg, ev->region);
+				finalize(l, ev->region);
 				l->qh = (l->qh + 1) % l->qa;
 				l->qn--;
 				continue;
@@ -255,8 +283,7 @@ static void grow(struct loud *l, size_t want)
 	l->head = 0;
 }
 
-int loud_push(struct loud *l, const float *x, size_t n, struct dsp_region *reg,
-              struct gr_err *err)
+int loud_push(struct loud *l, const float *x, size_t n, struct gr_err *err)
 {
 	size_t ns = n * (size_t)l->ch;
 	float pk = l->file_peak;
@@ -309,30 +336,29 @@ int loud_push(struct loud *l, const float *x, size_t n, struct dsp_region *reg,
 		l->in += (int64_t)m;
 		x += m * (size_t)l->ch;
 		n -= m;
-		if ((rc = pump(l, reg, 0, err)) != 0)
+		if ((rc = pump(l, 0, err)) != 0)
 			return rc;
 	}
-	return pump(l, reg, 0, err);
+	return pump(l, 0, err);
 }
 
-int loud_pump(struct loud *l, struct dsp_region *reg, int64_t until,
-              int64_t idle_from, struct gr_err *err)
+int loud_pump(struct loud *l, int64_t until, int64_t idle_from, struct gr_err *err)
 {
 	l->until = until;
 	l->idle_from = idle_from;
-	return pump(l, reg, 0, err);
+	return pump(l, 0, err);
 }
 
-int loud_finish(struct loud *l, struct dsp_region *reg, struct gr_err *err)
+int loud_finish(struct loud *l, struct gr_err *err)
 {
 	double v;
 	int rc;
 
 	l->until = -1;
-	if ((rc = pump(l, reg, 1, err)) != 0)
+	if ((rc = pump(l, 1, err)) != 0)
 		return rc;
 	if (l->cur != NULL)             /* an OPEN without CLOSE: a bug */
-		finalize(l, reg, -1);
+		finalize(l, -1);
 	l->file_lufs = -INFINITY;
 	if (ebur128_loudness_global(l->file, &v) == EBUR128_SUCCESS && isfinite(v))
 		l->file_lufs = v;

@@ -158,6 +158,28 @@ void loud_event(struct loud *l, const struct sil_event *ev)
 	l->qn++;
 }
 
+/* Largest of pk and |x[i]|.  Eight running maxima, so that it vectorises
+ * without -ffast-math (a max is exact: the result is the same). */
+DSP_SIMD
+static float peak_abs(const float *x, size_t n, float pk)
+{
+	float lane[8] = { 0 };
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++) {
+			float a = fabsf(x[i + (size_t)j]);
+			lane[j] = a > lane[j] ? a : lane[j];
+		}
+	for (; i < n; i++) {
+		float a = fabsf(x[i]);
+		pk = a > pk ? a : pk;
+	}
+	for (int j = 0; j < 8; j++)
+		pk = lane[j] > pk ? lane[j] : pk;
+	return pk;
+}
+
 /* Remove the k oldest frames, feeding them to the open state if feed. */
 static int take(struct loud *l, int64_t k, int feed, struct gr_err *err)
 {
@@ -168,13 +190,7 @@ static int take(struct loud *l, int64_t k, int feed, struct gr_err *err)
 		if ((int64_t)run > k)
 			run = (size_t)k;
 		if (feed) {
-			size_t ns = run * (size_t)l->ch;
-			float pk = l->cur_peak;
-			for (size_t i = 0; i < ns; i++) {
-				float a = fabsf(p[i]);
-				pk = a > pk ? a : pk;
-			}
-			l->cur_peak = pk;
+			l->cur_peak = peak_abs(p, run * (size_t)l->ch, l->cur_peak);
 			if (ebur128_add_frames_float(l->cur, p, run) != EBUR128_SUCCESS)
 				return gr_fail(err, GR_ENOMEM, "dsp: libebur128 failed on a region");
 			l->feed = l->base + (int64_t)run;
@@ -308,15 +324,9 @@ static void grow(struct loud *l, size_t want)
 
 int loud_push(struct loud *l, const float *x, size_t n, struct gr_err *err)
 {
-	size_t ns = n * (size_t)l->ch;
-	float pk = l->file_peak;
 	int rc;
 
-	for (size_t i = 0; i < ns; i++) {
-		float a = fabsf(x[i]);
-		pk = a > pk ? a : pk;
-	}
-	l->file_peak = pk;
+	l->file_peak = peak_abs(x, n * (size_t)l->ch, l->file_peak);
 	if (n > 0 && ebur128_add_frames_float(l->file, x, n) != EBUR128_SUCCESS)
 		return gr_fail(err, GR_ENOMEM, "dsp: libebur128 failed on the file");
 	while (n > 0) {

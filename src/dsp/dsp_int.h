@@ -35,9 +35,10 @@
 /* Hot per-frame functions get a second copy built for x86-64-v3 (AVX2,
  * FMA), chosen at load time by the CPU's features; elsewhere a no-op.  The
  * loops are written to auto-vectorise, so the copy runs them 8 lanes wide.
- * (Not under ASan: ifunc resolvers run before its runtime is ready.) */
+ * (Not under ASan or TSan: ifunc resolvers run before their runtime is
+ * ready.) */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define DSP_SIMD __attribute__((target_clones("default", "arch=x86-64-v3")))
 #else
 #define DSP_SIMD

@@ -126,21 +126,24 @@ void loudq_start(struct loudq *q)
 	pthread_attr_destroy(&at);
 }
 
-/* Wait for a free slot (lock held on return).  NULL if the worker failed;
- * its error is then copied to err. */
+/* Wait for a free slot; the producer fills it, then commit() counts it.
+ * NULL if the worker failed; its error is then copied to err. */
 static struct loudq_slot *reserve(struct loudq *q, struct gr_err *err)
 {
+	struct loudq_slot *s = NULL;
+
 	pthread_mutex_lock(&q->mu);
 	while (q->count == LOUDQ_SLOTS && !q->failed)
 		pthread_cond_wait(&q->not_full, &q->mu);
 	if (q->failed) {
 		if (err != NULL)
 			*err = q->werr;
-		pthread_mutex_unlock(&q->mu);
-		return NULL;
+	} else {
+		/* under the lock: the worker moves head */
+		s = &q->slot[(q->head + q->count) % LOUDQ_SLOTS];
 	}
 	pthread_mutex_unlock(&q->mu);
-	return &q->slot[(q->head + q->count) % LOUDQ_SLOTS];
+	return s;
 }
 
 static void commit(struct loudq *q)

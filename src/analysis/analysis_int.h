@@ -77,5 +77,21 @@ struct an_fp *an_fp_new(int rate);
 void an_fp_push(struct an_fp *f, const float *mono, size_t n);
 int an_fp_finish(struct an_fp *f, uint32_t **fp, int *n_fp, double *item_s);
 void an_fp_free(struct an_fp *f);
+/* ---- feed.c: decoding on a thread of its own, ahead of the analysis ---- */
+
+struct audio_file;
+struct an_feed;
+
+/* Start decoding af on a new thread into a ring of blocks of block_frames
+ * frames (inline when no thread can be started).  Until an_feed_next()
+ * returned 0 or an error, the caller must not decode af itself.  NULL +
+ * err on failure; free with an_feed_free. */
+struct an_feed *an_feed_new(struct audio_file *af, size_t block_frames, struct gr_err *err);
+/* The next block, as audio_read() would have returned it: frames (> 0;
+ * *out is borrowed until the next call), 0 at the end of the data, or
+ * -GR_E* with err set.  Then 0 for ever. */
+long an_feed_next(struct an_feed *f, const float **out, struct gr_err *err);
+/* Stop the thread (if still decoding) and free.  NULL ok. */
+void an_feed_free(struct an_feed *f);
 
 #endif

@@ -3,7 +3,12 @@
  * loudness) + (mono mixdown, resample) -> dsp pass -> regions -> engine
  * per region -> summary.
  *
- * Memory: one decode block, one resampled block, the dsp analyzer (whose
+ * Threads inside one call: the decoder runs ahead on its own thread
+ * (feed.c) while this one hashes the file, then mixes, resamples and runs
+ * the dsp pass, whose loudness meter has a thread of its own (dsp); all
+ * hand-offs are bounded queues, so memory stays flat.
+ *
+ * Memory: a few decode blocks, one resampled block, the dsp analyzer (whose
  * frame store spills to disk), and the frames of one region at a time.
  * A region longer than AN_REGION_MAX_FRAMES frames is analysed on its
  * middle AN_REGION_MAX_FRAMES frames (about 25 minutes at the default
@@ -18,10 +23,11 @@
 
 #include <samplerate.h>
 
+#include "analysis_int.h"
 #include "grym/analysis.h"
+#include "grym/audio.h"
 #include "grym/config.h"
 #include "grym/util.h"
-#include "analysis_int.h"
 
 #define BLOCK_FRAMES 4096
 #define AN_REGION_MAX_FRAMES 65536
@@ -54,7 +60,8 @@ static void free_peaks(struct dsp_peaks *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Decode everything through the dsp pass.  0 or -GR_E*. */
+/* Hash the file and decode everything through the dsp pass (decoding
+ * overlaps both).  0 or -GR_E*. */
 static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
                    struct dsp_analyzer **out, struct an_file *res, struct gr_err *err)
 {
@@ -62,8 +69,9 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 	struct audio_resampler *rs = NULL;
 	struct dsp_analyzer *dsp = NULL;
 	struct an_fp *fpr = NULL;
+	struct an_feed *feed = NULL;
 	struct dsp_cfg dc;
-	float *src = NULL, *mono = NULL;
+	float *mono = NULL;
 	size_t cap;
 	int rc = 0, q = cfg->resample_quality;
 
@@ -92,15 +100,22 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 		goto out;
 	}
 	fpr = an_fp_new(cfg->rate);   /* never fails: no fingerprint at worst */
-	src = malloc(sizeof(float) * BLOCK_FRAMES * (size_t)info->channels);
 	cap = audio_resampler_max_out(rs, BLOCK_FRAMES);
 	mono = malloc(sizeof(float) * (cap + 1));
-	if (src == NULL || mono == NULL) {
+	if (mono == NULL) {
 		rc = gr_fail(err, GR_ENOMEM, "out of memory for %d channels", info->channels);
 		goto out;
 	}
+	if ((feed = an_feed_new(af, BLOCK_FRAMES, err)) == NULL) {
+		rc = -err->code;
+		goto out;
+	}
+	/* pread() on the file's descriptor: does not disturb the decoder */
+	if ((rc = audio_hash(af, &res->hash, err)) != 0)
+		goto out;
 	for (;;) {
-		long n = audio_read(af, src, BLOCK_FRAMES, err);
+		const float *src;
+		long n = an_feed_next(feed, &src, err);
 		long m;
 		if (n < 0) {
 			rc = (int)n;
@@ -132,7 +147,7 @@ static int run_dsp(struct audio_file *af, const struct gr_config *cfg,
 	*out = dsp;
 	dsp = NULL;
 out:
-	free(src);
+	an_feed_free(feed);
 	free(mono);
 	audio_resampler_free(rs);
 	an_fp_free(fpr);
@@ -157,8 +172,6 @@ static int analyze_open(struct audio_file *af, const char *name, const struct gr
 	out->summary.key_runner = AN_NO_KEY;
 	if (e != NULL)
 		an_engine_file_begin(e, name);
-	if ((rc = audio_hash(af, &out->hash, err)) != 0)
-		goto fail;
 	if ((rc = run_dsp(af, cfg, &dsp, out, err)) != 0)
 		goto fail;
 

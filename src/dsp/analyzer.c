@@ -7,7 +7,8 @@
  * (which calls back once per hop with a complete frame; the features are
  * computed and appended to the frame store), to the peaks and to the
  * silence detector (whose region events go to the loudness meter).
- * dsp_push_source() feeds the loudness meter.  dsp_finish() pads the STFT,
+ * dsp_push_source() feeds the loudness meter, which runs on a thread of
+ * its own (loud_thread.c; same results).  dsp_finish() pads the STFT,
  * closes the last region, finishes loudness and peaks, and maps regions
  * to frame ranges.
  *
@@ -15,8 +16,9 @@
  * the chroma FFT), one n/2 inverse FFT and O(n) descriptor work.  No
  * allocation per block except amortised growth of the frame store (up to
  * frames_mem), the region list and the loudness FIFO.
- * Threads: one analyzer per thread; analyzers on different threads share
- * only the FFTW plan cache, which is locked.
+ * Threads: one analyzer per thread (each starts one loudness worker, joined
+ * by dsp_finish, dsp_reset and dsp_free); analyzers on different threads
+ * share only the FFTW plan cache, which is locked.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ struct dsp_analyzer {
 	struct peaks peaks;
 	struct silence sil;
 	struct loud loud;
+	struct loudq lq;            /* runs loud on its own thread */
 	struct gr_err *err;         /* for the frame callback, during a push */
 };
 
@@ -58,7 +61,7 @@ static void on_region_event(void *ctx, const struct sil_event *ev)
 {
 	struct dsp_analyzer *a = ctx;
 
-	loud_event(&a->loud, ev);
+	loudq_event(&a->lq, ev);
 }
 
 static int is_pow2(int v)
@@ -114,8 +117,10 @@ struct dsp_analyzer *dsp_new(const struct dsp_cfg *cfg, struct gr_err *err)
 	    pitch_init(&a->pitch, a->cfg.fft_size, a->cfg.rate, a->stft.win, err) != 0 ||
 	    mel_init(&a->mel, a->cfg.fft_size, a->cfg.rate, err) != 0 ||
 	    chroma_init(&a->chroma, a->stft.cn, a->stft.crate, err) != 0 ||
-	    loud_init(&a->loud, &a->cfg, srate, sch, err) != 0)
+	    loud_init(&a->loud, &a->cfg, srate, sch, err) != 0 ||
+	    loudq_init(&a->lq, &a->loud, err) != 0)
 		goto fail;
+	loudq_start(&a->lq);
 	frames_init(&a->frames, a->cfg.frames_mem);
 	peaks_init(&a->peaks, a->cfg.rate, PEAKS_OVERVIEW, PEAKS_DETAIL);
 	silence_init(&a->sil, &a->cfg, on_region_event, a);
@@ -137,12 +142,15 @@ void dsp_free(struct dsp_analyzer *a)
 	frames_fini(&a->frames);
 	peaks_fini(&a->peaks);
 	silence_fini(&a->sil);
+	loudq_fini(&a->lq);
 	loud_fini(&a->loud);
 	free(a);
 }
 
 int dsp_reset(struct dsp_analyzer *a, struct gr_err *err)
 {
+	int rc;
+
 	a->finished = 0;
 	a->nsamples = 0;
 	stft_reset(&a->stft);
@@ -150,7 +158,11 @@ int dsp_reset(struct dsp_analyzer *a, struct gr_err *err)
 	frames_reset(&a->frames);
 	peaks_reset(&a->peaks);
 	silence_reset(&a->sil);
-	return loud_reset(&a->loud, err);
+	loudq_stop(&a->lq);
+	if ((rc = loud_reset(&a->loud, err)) != 0)
+		return rc;
+	loudq_start(&a->lq);
+	return 0;
 }
 
 int dsp_push(struct dsp_analyzer *a, const float *mono, size_t n, struct gr_err *err)
@@ -169,10 +181,10 @@ int dsp_push(struct dsp_analyzer *a, const float *mono, size_t n, struct gr_err 
 		peaks_push(&a->peaks, mono, k);
 		silence_push(&a->sil, mono, k);
 		a->nsamples += (int64_t)k;
-		if (a->mirror && (rc = loud_push(&a->loud, mono, k, a->sil.reg, err)) != 0)
+		if (a->mirror && (rc = loudq_source(&a->lq, mono, k, err)) != 0)
 			return rc;
-		if ((rc = loud_pump(&a->loud, a->sil.reg, silence_sound_until(&a->sil),
-		                    silence_idle_from(&a->sil), err)) != 0)
+		if ((rc = loudq_pump(&a->lq, silence_sound_until(&a->sil),
+		                     silence_idle_from(&a->sil), err)) != 0)
 			return rc;
 		mono += k;
 		n -= k;
@@ -187,7 +199,7 @@ int dsp_push_source(struct dsp_analyzer *a, const float *src, size_t n,
 		return gr_fail(err, GR_EUSAGE, "dsp: push after finish");
 	if (a->mirror)
 		return 0;
-	return loud_push(&a->loud, src, n, a->sil.reg, err);
+	return loudq_source(&a->lq, src, n, err);
 }
 
 int dsp_finish(struct dsp_analyzer *a, struct gr_err *err)
@@ -201,8 +213,9 @@ int dsp_finish(struct dsp_analyzer *a, struct gr_err *err)
 	if ((rc = stft_flush(&a->stft, a->nsamples, on_frame, a)) != 0)
 		return rc;
 	silence_finish(&a->sil);
-	if ((rc = loud_finish(&a->loud, a->sil.reg, err)) != 0)
+	if ((rc = loudq_finish(&a->lq, err)) != 0)
 		return rc;
+	loud_results(&a->loud, a->sil.reg, a->sil.nreg);
 	peaks_finish(&a->peaks);
 	nf = frames_count(&a->frames);
 	for (size_t i = 0; i < a->sil.nreg; i++) {

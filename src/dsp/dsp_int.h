@@ -2,7 +2,8 @@
  * dsp_int.h - shared between the files of src/dsp only (and its unit test,
  * which checks the pieces directly).  Never include it from another module.
  *
- * The pieces and who calls them (all from analyzer.c, one thread):
+ * The pieces and who calls them (all from analyzer.c, one thread; loud
+ * itself runs on loudq's worker):
  *   fftp_*     process-wide FFTW plan cache (stft.c), locked
  *   stft       sample ring, decimator for chroma, one callback per hop
  *   spec       time and spectral descriptors, contrast, bands (spectral.c)
@@ -13,6 +14,7 @@
  *   peaks      streaming min/max/RMS buckets (peaks.c)
  *   silence    5 ms-block detector with hysteresis -> regions (silence.c)
  *   loud       EBU R128 per file and per region on the source (loudness.c)
+ *   loudq      runs loud on a worker thread behind a bounded queue
  * None of them allocates in its per-block path except the frame store and
  * the loudness FIFO, which grow amortised up to a cap.
  */
@@ -21,6 +23,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <pthread.h>
 
 #include <ebur128.h>
 #include <fftw3.h>
@@ -31,9 +35,10 @@
 /* Hot per-frame functions get a second copy built for x86-64-v3 (AVX2,
  * FMA), chosen at load time by the CPU's features; elsewhere a no-op.  The
  * loops are written to auto-vectorise, so the copy runs them 8 lanes wide.
- * (Not under ASan: ifunc resolvers run before its runtime is ready.) */
+ * (Not under ASan or TSan: ifunc resolvers run before their runtime is
+ * ready.) */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define DSP_SIMD __attribute__((target_clones("default", "arch=x86-64-v3")))
 #else
 #define DSP_SIMD
@@ -264,6 +269,12 @@ int64_t silence_idle_from(const struct silence *s);
 
 /* ---- loudness.c ---------------------------------------------------------- */
 
+struct loud_res {
+	int set;                    /* the region was measured */
+	float loudness, lra;        /* LUFS, LU */
+	float peak_db;              /* dBFS sample peak */
+};
+
 struct loud {
 	int rate, ch;               /* source rate (Hz), channels */
 	double arate;               /* analysis rate: event times are in its samples */
@@ -285,6 +296,8 @@ struct loud {
 	struct sil_event *q;        /* decided region events not yet applied */
 	size_t qh, qn, qa;
 	double file_lufs, file_lra; /* after loud_finish */
+	struct loud_res *res;       /* regions' values by region index */
+	size_t nres, ares;
 };
 
 int loud_init(struct loud *l, const struct dsp_cfg *cfg, int src_rate, int src_ch,
@@ -293,15 +306,50 @@ void loud_fini(struct loud *l);
 int loud_reset(struct loud *l, struct gr_err *err);
 /* A region event from the detector (queued; applied by loud_pump). */
 void loud_event(struct loud *l, const struct sil_event *ev);
-/* Source frames (interleaved); regions' values land in reg. */
-int loud_push(struct loud *l, const float *x, size_t n, struct dsp_region *reg,
-              struct gr_err *err);
+/* Source frames (interleaved); regions' values land in l->res. */
+int loud_push(struct loud *l, const float *x, size_t n, struct gr_err *err);
 /* Apply what the detector has decided: until = silence_sound_until(),
  * idle_from = silence_idle_from(). */
-int loud_pump(struct loud *l, struct dsp_region *reg, int64_t until,
-              int64_t idle_from, struct gr_err *err);
+int loud_pump(struct loud *l, int64_t until, int64_t idle_from, struct gr_err *err);
 /* End of both streams: close everything, compute the file's values. */
-int loud_finish(struct loud *l, struct dsp_region *reg, struct gr_err *err);
+int loud_finish(struct loud *l, struct gr_err *err);
+/* Copy the measured regions' loudness, LRA and peak into reg[0..nreg). */
+void loud_results(const struct loud *l, struct dsp_region *reg, size_t nreg);
+
+/* ---- loud_thread.c ------------------------------------------------------- */
+
+#define LOUDQ_SLOTS 16              /* queue depth */
+#define LOUDQ_FRAMES 4096           /* source frames per slot */
+
+/* The loudness meter on its own thread; calls are applied in post order. */
+struct loudq {
+	struct loud *l;             /* borrowed; the worker's while running */
+	struct loudq_slot *slot;    /* ring of LOUDQ_SLOTS */
+	int head, count;            /* mu */
+	int failed;                 /* mu: the worker hit an error (werr) */
+	struct gr_err werr;         /* mu */
+	int running;                /* producer only: worker started, not joined */
+	int sync_init;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t not_empty, not_full;
+};
+
+int loudq_init(struct loudq *q, struct loud *l, struct gr_err *err);
+/* Start the worker (no-op when running); when it cannot start, calls run
+ * inline. */
+void loudq_start(struct loudq *q);
+/* As loud_push/loud_event/loud_pump, queued (source frames are copied);
+ * may block while the queue is full.  An error is the worker's earlier
+ * one. */
+int loudq_source(struct loudq *q, const float *x, size_t n, struct gr_err *err);
+void loudq_event(struct loudq *q, const struct sil_event *ev);
+int loudq_pump(struct loudq *q, int64_t until, int64_t idle_from, struct gr_err *err);
+/* loud_finish on the worker, then join it.  0 or its first error. */
+int loudq_finish(struct loudq *q, struct gr_err *err);
+/* Join the worker without finishing (for reset and free). */
+void loudq_stop(struct loudq *q);
+void loudq_fini(struct loudq *q);
 
 /* ---- shared helpers ------------------------------------------------------ */
 

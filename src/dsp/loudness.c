@@ -23,13 +23,18 @@
  *
  * Costs: libebur128's K-filter per sample and channel, twice (file and
  * region); one ebur128 state is made per region (at its start).
- * Threads: a struct loud belongs to one analyzer.
+ * Threads: a struct loud belongs to one analyzer; between loudq_start()
+ * and the join it is used only by the loudness worker (loud_thread.c).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ebur128.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "dsp_int.h"
 #include "grym/util.h"
@@ -42,12 +47,31 @@ static int64_t to_src(const struct loud *l, int64_t a)
 	return (int64_t)llround((double)a * l->rate / l->arate);
 }
 
+#if defined(__GLIBC__)
+static void fix_mmap_threshold(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+}
+#endif
+
 int loud_init(struct loud *l, const struct dsp_cfg *cfg, int src_rate, int src_ch,
               struct gr_err *err)
 {
 	double hold = (cfg->min_silence > 2 * cfg->padding ? cfg->min_silence
 	               : 2 * cfg->padding) + cfg->padding + 1.0;
 
+#if defined(__GLIBC__)
+	{
+		/* Each region gets a fresh libebur128 state (about 2 MB of
+		 * window buffer for stereo 44.1 kHz).  glibc raises its mmap
+		 * threshold after the first such free, so later states come
+		 * from the heap and fragment it: peak RSS then grew with the
+		 * number of regions (+2.3 MB from 10 to 30 minutes).  A fixed
+		 * threshold (process-wide, set once) maps and unmaps them. */
+		static pthread_once_t once = PTHREAD_ONCE_INIT;
+		pthread_once(&once, fix_mmap_threshold);
+	}
+#endif
 	memset(l, 0, sizeof(*l));
 	l->rate = src_rate;
 	l->ch = src_ch;
@@ -76,8 +100,22 @@ void loud_fini(struct loud *l)
 		ebur128_destroy(&l->cur);
 	free(l->fifo);
 	free(l->q);
+	free(l->res);
 	l->fifo = NULL;
 	l->q = NULL;
+	l->res = NULL;
+	l->nres = l->ares = 0;
+}
+
+void loud_results(const struct loud *l, struct dsp_region *reg, size_t nreg)
+{
+	for (size_t i = 0; i < nreg && i < l->nres; i++) {
+		if (!l->res[i].set)
+			continue;
+		reg[i].loudness = l->res[i].loudness;
+		reg[i].lra = l->res[i].lra;
+		reg[i].peak_db = l->res[i].peak_db;
+	}
 }
 
 int loud_reset(struct loud *l, struct gr_err *err)
@@ -99,6 +137,7 @@ int loud_reset(struct loud *l, struct gr_err *err)
 	l->until = -1;
 	l->idle_from = 0;
 	l->qh = l->qn = 0;
+	l->nres = 0;
 	l->file_lufs = -INFINITY;
 	l->file_lra = 0;
 	return 0;
@@ -119,6 +158,28 @@ void loud_event(struct loud *l, const struct sil_event *ev)
 	l->qn++;
 }
 
+/* Largest of pk and |x[i]|.  Eight running maxima, so that it vectorises
+ * without -ffast-math (a max is exact: the result is the same). */
+DSP_SIMD
+static float peak_abs(const float *x, size_t n, float pk)
+{
+	float lane[8] = { 0 };
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++) {
+			float a = fabsf(x[i + (size_t)j]);
+			lane[j] = a > lane[j] ? a : lane[j];
+		}
+	for (; i < n; i++) {
+		float a = fabsf(x[i]);
+		pk = a > pk ? a : pk;
+	}
+	for (int j = 0; j < 8; j++)
+		pk = lane[j] > pk ? lane[j] : pk;
+	return pk;
+}
+
 /* Remove the k oldest frames, feeding them to the open state if feed. */
 static int take(struct loud *l, int64_t k, int feed, struct gr_err *err)
 {
@@ -129,13 +190,7 @@ static int take(struct loud *l, int64_t k, int feed, struct gr_err *err)
 		if ((int64_t)run > k)
 			run = (size_t)k;
 		if (feed) {
-			size_t ns = run * (size_t)l->ch;
-			float pk = l->cur_peak;
-			for (size_t i = 0; i < ns; i++) {
-				float a = fabsf(p[i]);
-				pk = a > pk ? a : pk;
-			}
-			l->cur_peak = pk;
+			l->cur_peak = peak_abs(p, run * (size_t)l->ch, l->cur_peak);
 			if (ebur128_add_frames_float(l->cur, p, run) != EBUR128_SUCCESS)
 				return gr_fail(err, GR_ENOMEM, "dsp: libebur128 failed on a region");
 			l->feed = l->base + (int64_t)run;
@@ -170,12 +225,24 @@ static int feed_upto(struct loud *l, int64_t lim, struct gr_err *err)
 	return k > 0 ? take(l, k, 1, err) : 0;
 }
 
-static void finalize(struct loud *l, struct dsp_region *reg, int idx)
+/* The open region's values go to l->res[idx] (grown as needed). */
+static void finalize(struct loud *l, int idx)
 {
 	double v;
 
 	if (idx >= 0) {
-		struct dsp_region *r = &reg[idx];
+		struct loud_res *r;
+		if ((size_t)idx >= l->ares) {
+			size_t na = l->ares ? l->ares : 16;
+			while (na <= (size_t)idx)
+				na *= 2;
+			l->res = xrealloc(l->res, sizeof(*l->res) * na);
+			l->ares = na;
+		}
+		while (l->nres <= (size_t)idx)
+			l->res[l->nres++].set = 0;
+		r = &l->res[idx];
+		r->set = 1;
 		r->loudness = -INFINITY;
 		if (ebur128_loudness_global(l->cur, &v) == EBUR128_SUCCESS && isfinite(v))
 			r->loudness = (float)v;
@@ -188,7 +255,7 @@ static void finalize(struct loud *l, struct dsp_region *reg, int idx)
 	l->cur = NULL;
 }
 
-static int pump(struct loud *l, struct dsp_region *reg, int final, struct gr_err *err)
+static int pump(struct loud *l, int final, struct gr_err *err)
 {
 	int rc;
 
@@ -202,7 +269,7 @@ static int pump(struct loud *l, struct dsp_region *reg, int final, struct gr_err
 			if ((rc = feed_upto(l, lim, err)) != 0)
 				return rc;
 			if (closing && (l->feed >= lim || final)) {
-				finalize(l, reg, ev->region);
+				finalize(l, ev->region);
 				l->qh = (l->qh + 1) % l->qa;
 				l->qn--;
 				continue;
@@ -255,18 +322,11 @@ static void grow(struct loud *l, size_t want)
 	l->head = 0;
 }
 
-int loud_push(struct loud *l, const float *x, size_t n, struct dsp_region *reg,
-              struct gr_err *err)
+int loud_push(struct loud *l, const float *x, size_t n, struct gr_err *err)
 {
-	size_t ns = n * (size_t)l->ch;
-	float pk = l->file_peak;
 	int rc;
 
-	for (size_t i = 0; i < ns; i++) {
-		float a = fabsf(x[i]);
-		pk = a > pk ? a : pk;
-	}
-	l->file_peak = pk;
+	l->file_peak = peak_abs(x, n * (size_t)l->ch, l->file_peak);
 	if (n > 0 && ebur128_add_frames_float(l->file, x, n) != EBUR128_SUCCESS)
 		return gr_fail(err, GR_ENOMEM, "dsp: libebur128 failed on the file");
 	while (n > 0) {
@@ -309,30 +369,29 @@ int loud_push(struct loud *l, const float *x, size_t n, struct dsp_region *reg,
 		l->in += (int64_t)m;
 		x += m * (size_t)l->ch;
 		n -= m;
-		if ((rc = pump(l, reg, 0, err)) != 0)
+		if ((rc = pump(l, 0, err)) != 0)
 			return rc;
 	}
-	return pump(l, reg, 0, err);
+	return pump(l, 0, err);
 }
 
-int loud_pump(struct loud *l, struct dsp_region *reg, int64_t until,
-              int64_t idle_from, struct gr_err *err)
+int loud_pump(struct loud *l, int64_t until, int64_t idle_from, struct gr_err *err)
 {
 	l->until = until;
 	l->idle_from = idle_from;
-	return pump(l, reg, 0, err);
+	return pump(l, 0, err);
 }
 
-int loud_finish(struct loud *l, struct dsp_region *reg, struct gr_err *err)
+int loud_finish(struct loud *l, struct gr_err *err)
 {
 	double v;
 	int rc;
 
 	l->until = -1;
-	if ((rc = pump(l, reg, 1, err)) != 0)
+	if ((rc = pump(l, 1, err)) != 0)
 		return rc;
 	if (l->cur != NULL)             /* an OPEN without CLOSE: a bug */
-		finalize(l, reg, -1);
+		finalize(l, -1);
 	l->file_lufs = -INFINITY;
 	if (ebur128_loudness_global(l->file, &v) == EBUR128_SUCCESS && isfinite(v))
 		l->file_lufs = v;

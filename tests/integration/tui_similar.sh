@@ -88,6 +88,13 @@ detail_is() {
 start
 expect "startup shows the files" "c_square.wav"
 keys : "sort name" Enter    # scan order depends on the workers: sort by name
+# wait until the list is in name order (on a loaded machine the sort can land
+# after the next key otherwise)
+for ((i = 0; i < 200; i++)); do
+	list_rows | awk 'NF { print $1 }' | head -5 | paste -sd' ' |
+		grep -q '^a_pink.wav b_organ.wav c_square.wav' && break
+	sleep 0.05
+done
 detail_is a_pink.wav && ok "the first file's detail" || not_ok "the first file's detail"
 keys j
 detail_is b_organ.wav && ok "j: the second file's detail" || not_ok "j: the second file's detail"

@@ -7,7 +7,8 @@
  *
  * Writes OUTDIR/tempo.tsv (file, answer = BPM or empty, conf, alternates
  * "bpm:score ...", meter, has_tempo) and OUTDIR/key.tsv (file, answer =
- * key or empty, conf, runner-up, tuning, sections), and prints on stdout
+ * key or empty, conf, runner-up, tuning, sections), OUTDIR/regions.tsv
+ * (the same per region, with its time and class), and prints on stdout
  * one line per plugin: "plugin NAME runs N time S audio S rtf X", with
  * times in seconds of wall time summed over the runs.  Files that fail
  * are reported on stderr and get an empty answer.  Uses the built-in
@@ -223,6 +224,11 @@ int main(int argc, char **argv)
 	}
 	fprintf(ft, "file\tanswer\tconf\talternates\tmeter\n");
 	fprintf(fk, "file\tanswer\tconf\trunner\ttuning\tsections\n");
+	snprintf(path, sizeof(path), "%s/regions.tsv", outdir);
+	FILE *fr = fopen(path, "w");
+	if (fr)
+		fprintf(fr, "file\tregion\tstart\tend\tclass\tclass_conf\tbpm\tconf\t"
+		        "alternates\tkey\tkey_conf\ttempo_detail\n");
 	for (int a = first; a < argc; a++) {
 		struct an_file f;
 		const char *name = path_base(argv[a]);
@@ -254,6 +260,24 @@ int main(int argc, char **argv)
 		fprintf(fk, "%s\t%s\t%.3f\t%s\t", name,
 		        s->key >= 0 ? an_key_name(s->key, AN_KEY_FLAT, 0, kb, sizeof(kb)) : "",
 		        s->key_conf, an_key_name(s->key_runner, AN_KEY_FLAT, 0, kb2, sizeof(kb2)));
+		for (int i = 0; fr && i < f.n_regions; i++) {
+			const struct an_region *r = &f.regions[i];
+			fprintf(fr, "%s\t%d\t%.2f\t%.2f\t%s\t%.2f\t", name, i, r->start, r->end,
+			        r->has_class ? an_class_name(r->cls.cls) : "", r->cls.conf);
+			if (r->has_tempo && r->tempo.has_tempo)
+				fprintf(fr, "%.2f", r->tempo.bpm);
+			fprintf(fr, "\t%.3f\t", r->tempo.conf);
+			for (int j = 0; j < r->tempo.n_alt; j++)
+				fprintf(fr, "%s%.2f:%.3f", j ? " " : "", r->tempo.alt[j].bpm,
+				        r->tempo.alt[j].score);
+			fprintf(fr, "\t%s\t%.3f\t", r->has_key && r->key.key >= 0 ?
+			        an_key_name(r->key.key, AN_KEY_FLAT, 1, kb, sizeof(kb)) : "",
+			        r->key.conf);
+			for (int j = 0; j < r->n_runs; j++)
+				if (!strcmp(r->runs[j].name, "tempo") && r->runs[j].detail)
+					fputs(r->runs[j].detail, fr);
+			fputc('\n', fr);
+		}
 		/* tuning and sections come from the longest region with a key */
 		const struct an_region *best = NULL;
 		for (int i = 0; i < f.n_regions; i++) {
@@ -278,6 +302,8 @@ int main(int argc, char **argv)
 	}
 	fclose(ft);
 	fclose(fk);
+	if (fr)
+		fclose(fr);
 	for (int i = 0; i < na; i++)
 		printf("plugin %s runs %ld time %.3f audio %.1f rtf %.0f\n", acc[i].name,
 		       acc[i].runs, acc[i].time, audio,

@@ -108,17 +108,22 @@ static double tempo_weight(const struct an_region *r)
 
 /* How much region r supports tempo h: the score of its reading (the
  * chosen tempo or an alternate) within TEMPO_TOL of h, 0 if none.  The
- * chosen tempo's score is the share its alternates leave; *at gets the
+ * chosen tempo's score is the share its alternates leave, at least the
+ * best alternate's; *at gets the
  * region's own BPM for h. */
 #define TEMPO_TOL 0.04
 static double tempo_support(const struct an_region *r, double h, double *at)
 {
 	const struct an_tempo_result *t = &r->tempo;
-	double best = 0, rest = 1;
-	for (int i = 0; i < t->n_alt; i++)
+	double best = 0, rest = 1, top = 0;
+	for (int i = 0; i < t->n_alt; i++) {
 		rest -= t->alt[i].score;
+		top = fmax(top, t->alt[i].score);
+	}
+	/* the plugin's octave tests may pick a reading whose periodicity
+	 * alone scores below an alternate's: its choice counts as much */
 	if (fabs(t->bpm - h) <= TEMPO_TOL * h) {
-		best = rest > 0.2 ? rest : 0.2;
+		best = fmax(fmax(rest, top), 0.2);
 		*at = t->bpm;
 	}
 	for (int i = 0; i < t->n_alt; i++)

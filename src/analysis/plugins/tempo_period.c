@@ -103,6 +103,12 @@
 #ifndef ALT_EMPTY
 #define ALT_EMPTY 0.08     /* every other beat this much weaker: x1/2 */
 #endif
+#ifndef BACKBEAT_MIN
+#define BACKBEAT_MIN 0.5   /* snare repeating every beat this strongly ... */
+#endif
+#ifndef BACKBEAT_HALF
+#define BACKBEAT_HALF 0.3  /* ... and not half a beat apart: x2 */
+#endif
 #ifndef DOUBLE_MAX
 #define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
 #endif
@@ -230,6 +236,50 @@ static double salience(const double *acf, size_t L, double p)
 	return k > 1 ? s / (k - 1) : 0;
 }
 
+/*
+ * The backbeat: in most drum grooves the snare falls on every other beat
+ * (2 and 4), so the snare's period is two beats.  Returns in a[] the
+ * autocorrelation of the snare-band onsets (rises of the 200-800 Hz
+ * bands, where the snare sounds and kick and cymbals little) at p/2, p
+ * and 2p frames; all 0 without those bands.  O(frames).
+ */
+static void backbeat(const struct tempo_in *in, double p, float a[3])
+{
+	size_t n = in->n;
+	double *e = in->snare ? malloc(n * sizeof(*e)) : NULL, mean = 0, a0 = 0;
+	a[0] = a[1] = a[2] = 0;
+	if (!e)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		double v = 0;
+		for (int b = 0; b < 2 && i >= 2; b++) {
+			double d = in->snare[i * in->stride + b] - in->snare[(i - 2) * in->stride + b];
+			v += isfinite(d) && d > 0 ? d : 0;
+		}
+		e[i] = v;
+		mean += v;
+	}
+	mean /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		e[i] -= mean;
+		a0 += e[i] * e[i];
+	}
+	for (int k = 0; k < 3 && a0 > 0; k++) {
+		double lag = p * (k == 0 ? 0.5 : k == 1 ? 1.0 : 2.0), v[2];
+		size_t l = (size_t)lag;
+		if (l + 2 >= n)
+			break;
+		for (int j = 0; j < 2; j++) {
+			double acc = 0;
+			for (size_t i = 0; i + l + (size_t)j < n; i++)
+				acc += e[i] * e[i + l + (size_t)j];
+			v[j] = acc / (double)(n - l - (size_t)j) / (a0 / (double)n);
+		}
+		a[k] = (float)(v[0] + (lag - (double)l) * (v[1] - v[0]));
+	}
+	free(e);
+}
+
 struct prior { double c, w; };   /* centre, BPM; width, octaves */
 
 /* Log-Gaussian tempo prior. */
@@ -328,8 +378,8 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	fprintf(stderr, "\n");
 #endif
 
-	struct prior centre = prior_for(in->chroma ?
-	                                key_sustained(in->chroma, in->stride, in->n) : 0.0);
+	double sustained = in->chroma ? key_sustained(in->chroma, in->stride, in->n) : 0.0;
+	struct prior centre = prior_for(sustained);
 	dg.prior_bpm = (float)centre.c;
 	/* the best prior-weighted peak of the salience over the grid */
 	double best_w = 0, best_bpm = 0;
@@ -377,6 +427,10 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	    (dg.mid_ratio > MID_DOUBLE ||
 	     (dg.mid_ratio > MID_DRUM && dg.mid_hit > HIT_DRUM && dg.alt_ratio > ALT_DRUM)))
 		oct = 1;
+	else if (2 * bpm0 <= DOUBLE_MAX && dg.alt_hit >= 0 && sustained <= SUST_LO &&
+	         (backbeat(in, p, dg.backbeat), dg.backbeat[1] >= BACKBEAT_MIN) &&
+	         dg.backbeat[1] >= dg.backbeat[2] && dg.backbeat[0] <= BACKBEAT_HALF)
+		oct = 1;   /* drums whose snare hits every beat: a backbeat, x2 */
 	else if (bpm0 / 2 >= BPM_MIN &&
 	         (dg.alt_ratio < ALT_EMPTY || (dg.alt_hit >= 0 && dg.alt_hit < ALT_EMPTY)))
 		oct = -1;   /* every other beat empty: the beat is half as fast */

@@ -1,7 +1,8 @@
 /*
  * test_tempo.c - the tempo estimator on generated signals run through the
  * real dsp pass: click tracks and drum patterns from 60 to 200 BPM within
- * 1 %, alternates that hold the half and double tempo, a beat grid on the
+ * 1 %, busy grooves with a backbeat neither halved (138-170 BPM) nor
+ * doubled (86-120), alternates that hold the half and double tempo, a beat grid on the
  * clicks, a 3/4 waltz detected as 3 beats per bar, a rock pattern as 4,
  * and no tempo for noise and for a single hit.
  */
@@ -26,7 +27,8 @@ static void estimate(const float *x, size_t n, struct an_tempo_result *r)
 	struct dsp_frame *f = sig_frames(x, n, &nf, &fps);
 	assert_non_null(f);
 	struct tempo_in in = {
-		.onset = &f[0].flux, .low = &f[0].bands[0], .body = &f[0].bands[1], .chroma = f[0].chroma,
+		.onset = &f[0].flux, .low = &f[0].bands[0], .body = &f[0].bands[1],
+		.snare = &f[0].bands[2], .chroma = f[0].chroma,
 		.stride = sizeof(struct dsp_frame) / sizeof(float),
 		.n = nf, .fps = fps, .t0 = 0,
 	};
@@ -119,6 +121,43 @@ static void test_drums(void **state)
 	}
 }
 
+/* A busy groove as drummers play it at any tempo: kick on 1 and 3, snare
+ * on the backbeat (2 and 4), hats on every subdivision (eighths, or
+ * sixteenths when sub = 4). */
+static void groove(float *x, size_t n, double bpm, int sub)
+{
+	double per = 60.0 * SIG_RATE / bpm;
+	int beat = 0;
+	for (double t = 0.2 * SIG_RATE; t + per < (double)n; t += per, beat++) {
+		if (beat % 2 == 0)
+			sig_kick(x, n, (size_t)t, 0.9f);
+		else
+			sig_snare(x, n, (size_t)t, 0.7f);
+		for (int k = 0; k < sub; k++)
+			sig_hat(x, n, (size_t)(t + k * per / sub), k ? 0.2f : 0.3f);
+	}
+}
+
+/* Fast grooves with eighth hats are not read at half speed (the snare's
+ * backbeat repeats every two beats), nor slow ones with sixteenths at
+ * double speed. */
+static void test_backbeat(void **state)
+{
+	static const struct { double bpm; int sub; } g[] = {
+		{ 138, 2 }, { 150, 2 }, { 170, 2 }, { 86, 4 }, { 100, 2 }, { 120, 2 },
+	};
+	size_t n = (size_t)(SECS * SIG_RATE);
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+		float *x = alloc_sig(n);
+		groove(x, n, g[k].bpm, g[k].sub);
+		struct an_tempo_result r;
+		estimate(x, n, &r);
+		assert_bpm(&r, g[k].bpm, g[k].sub == 2 ? "groove with eighths" : "groove with sixteenths");
+		free(r.beats);
+		free(x);
+	}
+}
+
 static void test_waltz(void **state)
 {
 	static const double bpms[] = { 90, 150 };
@@ -183,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clicks),
 		cmocka_unit_test(test_drums),
+		cmocka_unit_test(test_backbeat),
 		cmocka_unit_test(test_waltz),
 		cmocka_unit_test(test_no_pulse),
 	};

@@ -45,7 +45,8 @@ struct tempo_diag {
 	float alt_ratio;      /* weaker / stronger of odd and even beats */
 	float mid_hit;        /* low and low-mid hits between beats / on beats */
 	float alt_hit;        /* weaker / stronger of odd and even beats' hits, -1 none */
-	float backbeat[3];    /* snare-band autocorrelation at 1/2, 1 and 2 beats */
+	float backbeat[4];    /* snare-band autocorrelation at 1/2, 1, 2 and 4 beats */
+	float mid_snare;      /* snare-band hits between beats / on beats, -1 none */
 	int octave;           /* -1 halved, 1 doubled, 0 kept by the beat test */
 };
 

@@ -44,10 +44,10 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 	if (d)
 		str_addf(d, "{\"pulse\":%.3f,\"raw_bpm\":%.2f,\"prior_bpm\":%.1f,"
 		         "\"octave\":%d,\"mid_ratio\":%.3f,\"mid_hit\":%.3f,"
-		         "\"backbeat\":[%.3f,%.3f,%.3f],"
+		         "\"backbeat\":[%.3f,%.3f,%.3f,%.3f],\"mid_snare\":%.3f,"
 		         "\"meter_dist\":[%.3f,%.3f,%.3f,%.3f]}",
 		         dg.pulse, dg.raw_bpm, dg.prior_bpm, dg.octave, dg.mid_ratio, dg.mid_hit,
-		         dg.backbeat[0], dg.backbeat[1], dg.backbeat[2],
+		         dg.backbeat[0], dg.backbeat[1], dg.backbeat[2], dg.backbeat[3], dg.mid_snare,
 		         dg.meter_d[0], dg.meter_d[1], dg.meter_d[2], dg.meter_d[3]);
 	an_set_tempo(c, &r);
 	free(r.beats);

@@ -6,8 +6,10 @@
  *          count), class_share is the share of region time per class.  A
  *          file with audio but no region (all below the silence threshold)
  *          is silence.
- *   key    each region votes for its key (or for "no key") with duration x
- *          confidence; the winner and runner-up, conf = the winner's share.
+ *   key    each region votes for its key and its runner-up with duration x
+ *          their confidences (unpitched regions with 1 % of their
+ *          duration: a file is keyless only when little of it is pitched);
+ *          conf = the duration-weighted mean confidence of the winner.
  *   tempo  a vote of the regions with a steady pulse over tempo
  *          hypotheses (each region's tempo and alternates), weighted by
  *          duration x confidence, preferring music and percussion: a
@@ -55,21 +57,23 @@ static void summarize_class(struct an_file *f, struct an_summary *s)
 
 static void summarize_key(struct an_file *f, struct an_summary *s)
 {
-	double score[25] = { 0 }, total = 0;   /* 0..23 keys, 24 = no key */
+	double score[25] = { 0 }, keyed = 0;   /* 0..23 keys, 24 = no key */
 	int best = -1, second = -1;
 
 	for (int i = 0; i < f->n_regions; i++) {
 		const struct an_region *r = &f->regions[i];
 		double d = r->end - r->start;
-		int k;
 		if (!r->has_key || d <= 0)
 			continue;
-		k = r->key.key >= 0 && r->key.key < 24 ? r->key.key : 24;
-		score[k] += d * (r->key.conf > 0 ? r->key.conf : 0.01);
-		total += d * (r->key.conf > 0 ? r->key.conf : 0.01);
+		if (r->key.key < 0 || r->key.key >= 24) {
+			score[24] += d * 0.01;   /* keyless only when little is pitched */
+			continue;
+		}
+		keyed += d;
+		score[r->key.key] += d * (r->key.conf > 0 ? r->key.conf : 0.01);
+		if (r->key.runner >= 0 && r->key.runner < 24)
+			score[r->key.runner] += d * r->key.runner_conf;
 	}
-	if (total <= 0)
-		return;
 	for (int k = 0; k < 25; k++) {
 		if (score[k] <= 0)
 			continue;
@@ -80,16 +84,23 @@ static void summarize_key(struct an_file *f, struct an_summary *s)
 			second = k;
 		}
 	}
-	if (best == 24) {          /* mostly unpitched: no key */
+	if (best < 0)
+		return;
+	if (best == 24) {          /* unpitched: no key */
+		double all = 0;
+		for (int k = 0; k < 25; k++)
+			all += score[k];
 		s->key = AN_NO_KEY;
-		s->key_conf = (float)(score[24] / total);
+		s->key_conf = (float)(score[24] / all);
 		return;
 	}
+	/* confidences: the duration-weighted mean of the regions' own, so a
+	 * one-region file says what its region says */
 	s->key = best;
-	s->key_conf = (float)(score[best] / total);
+	s->key_conf = (float)fmin(1.0, score[best] / keyed);
 	if (second >= 0 && second < 24) {
 		s->key_runner = second;
-		s->key_runner_conf = (float)(score[second] / total);
+		s->key_runner_conf = (float)fmin(1.0, score[second] / keyed);
 	}
 }
 

@@ -20,7 +20,13 @@
  *      as on them (or drum hits there as strong, with all beats alike)
  *      double it: a plain pulse is counted at its own rate; every other
  *      beat empty (no onset, or no drum hit where there are drum hits)
- *      halves it.
+ *      halves it;
+ *   3. drums (drum hits, little sustained energy) whose snare band
+ *      (200-800 Hz onsets) repeats every beat but not half a beat apart,
+ *      with kick hits between the beats, are a backbeat groove read at
+ *      half speed (the snare falls on 2 and 4): the tempo doubles.  On
+ *      the drum set this fixed 3 halved pop/rock grooves (132-145 BPM)
+ *      and broke none; its thresholds sit on a plateau in both halves.
  * The period is refined against every multiple that fits, tempo_beats.c
  * tracks beats by dynamic programming (Ellis 2007), measures the final BPM
  * from the grid, and finds meter and downbeat.  No tempo when the pulse

@@ -3,7 +3,8 @@
  * real dsp pass: I-IV-V-I and i-iv-V-i with a bass line and voiced
  * chords of harmonic, decaying notes in all 24 keys; the same detuned by
  * +30 cents (and the tuning measured); white noise and a drum loop give
- * no key; a region that modulates reports two sections.
+ * no key; a region that modulates reports two sections; the file
+ * summary's key vote and confidence.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,55 @@ static void test_modulation(void **state)
 	free(x);
 }
 
+static void keyed(struct an_region *r, double start, double end, int key, float conf,
+                  int runner, float runner_conf)
+{
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = end;
+	r->has_key = 1;
+	r->key.key = key;
+	r->key.conf = conf;
+	r->key.runner = runner;
+	r->key.runner_conf = runner_conf;
+}
+
+/* The file's key: a one-region file keeps its region's key, confidence
+ * and runner-up; regions vote by duration x confidence; a few pitched
+ * blips in a drum performance do not give it a key. */
+static void test_summary_key(void **state)
+{
+	struct an_region r[4];
+	struct an_file f;
+
+	memset(&f, 0, sizeof(f));
+	f.regions = r;
+	keyed(&r[0], 0, 120, 21, 0.62f, 0, 0.30f);           /* A minor, runner C major */
+	f.n_regions = 1;
+	an_summarize(&f);
+	assert_int_equal(f.summary.key, 21);
+	assert_true(fabs(f.summary.key_conf - 0.62f) < 0.01f);
+	assert_int_equal(f.summary.key_runner, 0);
+	assert_true(fabs(f.summary.key_runner_conf - 0.30f) < 0.01f);
+
+	/* two long regions in C major outweigh a surer short one in G */
+	keyed(&r[0], 0, 60, 0, 0.5f, 21, 0.3f);
+	keyed(&r[1], 61, 120, 0, 0.5f, 7, 0.2f);
+	keyed(&r[2], 121, 135, 7, 0.9f, 0, 0.05f);
+	f.n_regions = 3;
+	an_summarize(&f);
+	assert_int_equal(f.summary.key, 0);
+	assert_true(f.summary.key_conf > 0.3f && f.summary.key_conf <= 1);
+
+	/* a drum performance: long keyless regions, one short blip in A minor */
+	keyed(&r[0], 0, 30, AN_NO_KEY, 0, AN_NO_KEY, 0);
+	keyed(&r[1], 31, 60, AN_NO_KEY, 0, AN_NO_KEY, 0);
+	keyed(&r[2], 61, 61.5, 21, 0.3f, AN_NO_KEY, 0);
+	f.n_regions = 3;
+	an_summarize(&f);
+	assert_int_equal(f.summary.key, AN_NO_KEY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_detuned),
 		cmocka_unit_test(test_unpitched),
 		cmocka_unit_test(test_modulation),
+		cmocka_unit_test(test_summary_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /*
  * test_tempo.c - the tempo estimator on generated signals run through the
  * real dsp pass: click tracks and drum patterns from 60 to 200 BPM within
- * 1 %, alternates that hold the half and double tempo, a beat grid on the
+ * 1 %, busy grooves with a backbeat neither halved (138-170 BPM) nor
+ * doubled (86-120), alternates that hold the half and double tempo, a beat grid on the
  * clicks, a 3/4 waltz detected as 3 beats per bar, a rock pattern as 4,
- * and no tempo for noise and for a single hit.
+ * no tempo for noise and for a single hit; and the file summary's vote
+ * over regions that each read a performance ambiguously.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,7 +28,8 @@ static void estimate(const float *x, size_t n, struct an_tempo_result *r)
 	struct dsp_frame *f = sig_frames(x, n, &nf, &fps);
 	assert_non_null(f);
 	struct tempo_in in = {
-		.onset = &f[0].flux, .low = &f[0].bands[0], .body = &f[0].bands[1], .chroma = f[0].chroma,
+		.onset = &f[0].flux, .low = &f[0].bands[0], .body = &f[0].bands[1],
+		.snare = &f[0].bands[2], .chroma = f[0].chroma,
 		.stride = sizeof(struct dsp_frame) / sizeof(float),
 		.n = nf, .fps = fps, .t0 = 0,
 	};
@@ -119,6 +122,43 @@ static void test_drums(void **state)
 	}
 }
 
+/* A busy groove as drummers play it at any tempo: kick on 1 and 3, snare
+ * on the backbeat (2 and 4), hats on every subdivision (eighths, or
+ * sixteenths when sub = 4). */
+static void groove(float *x, size_t n, double bpm, int sub)
+{
+	double per = 60.0 * SIG_RATE / bpm;
+	int beat = 0;
+	for (double t = 0.2 * SIG_RATE; t + per < (double)n; t += per, beat++) {
+		if (beat % 2 == 0)
+			sig_kick(x, n, (size_t)t, 0.9f);
+		else
+			sig_snare(x, n, (size_t)t, 0.7f);
+		for (int k = 0; k < sub; k++)
+			sig_hat(x, n, (size_t)(t + k * per / sub), k ? 0.2f : 0.3f);
+	}
+}
+
+/* Fast grooves with eighth hats are not read at half speed (the snare's
+ * backbeat repeats every two beats), nor slow ones with sixteenths at
+ * double speed. */
+static void test_backbeat(void **state)
+{
+	static const struct { double bpm; int sub; } g[] = {
+		{ 138, 2 }, { 150, 2 }, { 170, 2 }, { 86, 4 }, { 100, 2 }, { 120, 2 },
+	};
+	size_t n = (size_t)(SECS * SIG_RATE);
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+		float *x = alloc_sig(n);
+		groove(x, n, g[k].bpm, g[k].sub);
+		struct an_tempo_result r;
+		estimate(x, n, &r);
+		assert_bpm(&r, g[k].bpm, g[k].sub == 2 ? "groove with eighths" : "groove with sixteenths");
+		free(r.beats);
+		free(x);
+	}
+}
+
 static void test_waltz(void **state)
 {
 	static const double bpms[] = { 90, 150 };
@@ -178,13 +218,79 @@ static void test_no_pulse(void **state)
 	assert_int_equal(r.has_tempo, 0);
 }
 
+/* One region of a hand-built file: a tempo reading with two alternates. */
+static void region(struct an_region *r, double start, double end, float bpm, float conf,
+                   float alt1, float s1, float alt2, float s2)
+{
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = end;
+	r->has_class = 1;
+	r->cls.cls = AN_PERCUSSION;
+	r->cls.conf = 0.9f;
+	r->has_tempo = 1;
+	r->tempo.has_tempo = 1;
+	r->tempo.bpm = bpm;
+	r->tempo.conf = conf;
+	r->tempo.n_alt = 2;
+	r->tempo.alt[0].bpm = alt1;
+	r->tempo.alt[0].score = s1;
+	r->tempo.alt[1].bpm = alt2;
+	r->tempo.alt[1].score = s2;
+	r->tempo.beats_per_bar = 4;
+	r->key.key = r->key.runner = AN_NO_KEY;
+}
+
+/* A drum performance split at its pauses into regions, each alone unsure
+ * between 140 and its half (and one short fill read at 105, the most
+ * confident of all): the file's tempo is the one the regions agree on,
+ * with the half among its alternates. */
+static void test_summary_votes(void **state)
+{
+	struct an_region r[5];
+	struct an_file f;
+
+	region(&r[0], 0, 20, 70.2f, 0.30f, 140.4f, 0.33f, 46.8f, 0.10f);
+	region(&r[1], 21, 40, 139.8f, 0.28f, 69.9f, 0.30f, 93.2f, 0.12f);
+	region(&r[2], 41, 60, 140.1f, 0.31f, 70.0f, 0.28f, 210.1f, 0.05f);
+	region(&r[3], 61, 75, 69.8f, 0.30f, 139.6f, 0.36f, 93.1f, 0.10f);
+	region(&r[4], 76, 81, 105.0f, 0.60f, 52.5f, 0.10f, 210.0f, 0.05f);
+	memset(&f, 0, sizeof(f));
+	f.duration = 81;
+	f.n_regions = 5;
+	f.regions = r;
+	an_summarize(&f);
+	assert_true(f.summary.has_tempo);
+	assert_true(fabs(f.summary.bpm / 140.0 - 1) < 0.01);
+	assert_true(f.summary.bpm_conf > 0 && f.summary.bpm_conf <= 1);
+	assert_int_equal(f.summary.beats_per_bar, 4);
+	int half = 0;
+	for (int i = 0; i < f.summary.n_alt; i++)
+		half |= fabs(f.summary.alt[i].bpm / 70.0 - 1) < 0.01;
+	assert_true(half);
+
+	/* one region: the file says what the region says, whatever the
+	 * alternates' scores (the plugin's octave test chose) */
+	region(&r[0], 0, 60, 144.9f, 0.27f, 72.5f, 0.44f, 215.5f, 0.06f);
+	f.n_regions = 1;
+	an_summarize(&f);
+	assert_true(fabs(f.summary.bpm - 144.9f) < 0.01f);
+
+	/* no region with a tempo: no tempo */
+	r[0].tempo.has_tempo = 0;
+	an_summarize(&f);
+	assert_false(f.summary.has_tempo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clicks),
 		cmocka_unit_test(test_drums),
+		cmocka_unit_test(test_backbeat),
 		cmocka_unit_test(test_waltz),
 		cmocka_unit_test(test_no_pulse),
+		cmocka_unit_test(test_summary_votes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,9 @@ struct tempo_in {
 	const float *onset;   /* onset strength (dsp flux), >= 0 */
 	const float *low;     /* low-band energy per frame, dB, or NULL */
 	const float *body;    /* low-mid band energy (snare body), dB, or NULL */
+	const float *snare;   /* two adjacent band energies, dB, at snare[i * stride]
+	                         and snare[i * stride + 1] (200-400 and 400-800 Hz:
+	                         snare drum, little kick or cymbal), or NULL */
 	const float *chroma;  /* 36-bin chroma per frame, or NULL (sets the prior) */
 	size_t stride;        /* distance between entries, in floats (1 = packed) */
 	size_t n;             /* frames */
@@ -42,6 +45,8 @@ struct tempo_diag {
 	float alt_ratio;      /* weaker / stronger of odd and even beats */
 	float mid_hit;        /* low and low-mid hits between beats / on beats */
 	float alt_hit;        /* weaker / stronger of odd and even beats' hits, -1 none */
+	float backbeat[4];    /* snare-band autocorrelation at 1/2, 1, 2 and 4 beats */
+	float mid_snare;      /* snare-band hits between beats / on beats, -1 none */
 	int octave;           /* -1 halved, 1 doubled, 0 kept by the beat test */
 };
 

@@ -26,6 +26,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 		.onset = n ? &f[0].flux : NULL,
 		.low = n ? &f[0].bands[0] : NULL,
 		.body = n ? &f[0].bands[1] : NULL,
+		.snare = n ? &f[0].bands[2] : NULL,
 		.chroma = n ? f[0].chroma : NULL,
 		.stride = sizeof(struct dsp_frame) / sizeof(float),
 		.n = n,
@@ -43,8 +44,10 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 	if (d)
 		str_addf(d, "{\"pulse\":%.3f,\"raw_bpm\":%.2f,\"prior_bpm\":%.1f,"
 		         "\"octave\":%d,\"mid_ratio\":%.3f,\"mid_hit\":%.3f,"
+		         "\"backbeat\":[%.3f,%.3f,%.3f,%.3f],\"mid_snare\":%.3f,"
 		         "\"meter_dist\":[%.3f,%.3f,%.3f,%.3f]}",
 		         dg.pulse, dg.raw_bpm, dg.prior_bpm, dg.octave, dg.mid_ratio, dg.mid_hit,
+		         dg.backbeat[0], dg.backbeat[1], dg.backbeat[2], dg.backbeat[3], dg.mid_snare,
 		         dg.meter_d[0], dg.meter_d[1], dg.meter_d[2], dg.meter_d[3]);
 	an_set_tempo(c, &r);
 	free(r.beats);
@@ -53,7 +56,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 
 const struct an_plugin an_plugin_tempo = {
 	.name = "tempo",
-	.version = 1,
+	.version = 2,
 	.needs = NULL,
 	.budget = 2.0,
 	.run = tempo_run,

@@ -139,6 +139,23 @@ static double hit(const struct tempo_in *in, double x)
 	return m;
 }
 
+/* Strength of a snare hit near frame x: the largest rise of the two
+ * snare bands within +-2 frames; 0 without them. */
+static double snare_hit(const struct tempo_in *in, double x)
+{
+	double m = 0;
+	long c = lround(x);
+	if (!in->snare)
+		return 0;
+	for (long j = c - 2; j <= c + 2; j++) {
+		double v = rise(in->snare, in->stride, in->n, j) +
+		           rise(in->snare + 1, in->stride, in->n, j);
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
 /* Drop weak beats at both ends (padding, fade in/out). */
 static size_t trim_beats(const double *o, size_t n, double *bt, size_t nb)
 {
@@ -283,16 +300,20 @@ int tempo_track(const struct tempo_in *in, const double *o, double p,
 	/* how strong the onsets are between beats and on alternate beats:
 	 * the octave test of tempo_estimate() */
 	double on[2] = { 0, 0 }, mid = 0, hon = 0, hmid = 0, ho[2] = { 0, 0 };
+	double son = 0, smid = 0;
 	for (size_t i = 0; i < nb; i++) {
 		on[i % 2] += local_max(o, n, bt[i], 1);
 		double h = hit(in, bt[i]);
 		hon += h;
 		ho[i % 2] += h;
+		son += snare_hit(in, bt[i]);
 		if (i + 1 < nb) {
 			mid += local_max(o, n, 0.5 * (bt[i] + bt[i + 1]), 1);
 			hmid += hit(in, 0.5 * (bt[i] + bt[i + 1]));
+			smid += snare_hit(in, 0.5 * (bt[i] + bt[i + 1]));
 		}
 	}
+	dg->mid_snare = son > 0 ? (float)(smid / (double)(nb - 1) / (son / (double)nb)) : -1.0f;
 	/* -1 when there are no drum hits to compare (clicks, pads) */
 	dg->alt_hit = fmax(ho[0], ho[1]) > 1.0 * (double)(nb / 2) ?
 	              (float)(fmin(ho[0], ho[1]) / fmax(ho[0], ho[1])) : -1.0f;

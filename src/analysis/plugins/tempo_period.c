@@ -20,7 +20,13 @@
  *      as on them (or drum hits there as strong, with all beats alike)
  *      double it: a plain pulse is counted at its own rate; every other
  *      beat empty (no onset, or no drum hit where there are drum hits)
- *      halves it.
+ *      halves it;
+ *   3. drums (drum hits, little sustained energy) whose snare band
+ *      (200-800 Hz onsets) repeats every beat but not half a beat apart,
+ *      with kick hits between the beats, are a backbeat groove read at
+ *      half speed (the snare falls on 2 and 4): the tempo doubles.  On
+ *      the drum set this fixed 3 halved pop/rock grooves (132-145 BPM)
+ *      and broke none; its thresholds sit on a plateau in both halves.
  * The period is refined against every multiple that fits, tempo_beats.c
  * tracks beats by dynamic programming (Ellis 2007), measures the final BPM
  * from the grid, and finds meter and downbeat.  No tempo when the pulse
@@ -102,6 +108,15 @@
 #endif
 #ifndef ALT_EMPTY
 #define ALT_EMPTY 0.08     /* every other beat this much weaker: x1/2 */
+#endif
+#ifndef BACKBEAT_MIN
+#define BACKBEAT_MIN 0.5   /* snare repeating every beat this strongly ... */
+#endif
+#ifndef BACKBEAT_HALF
+#define BACKBEAT_HALF 0.3  /* ... and not half a beat apart: x2 */
+#endif
+#ifndef BACKBEAT_KICK
+#define BACKBEAT_KICK 0.4  /* ... with drum hits (kick) between the beats */
 #endif
 #ifndef DOUBLE_MAX
 #define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
@@ -230,6 +245,52 @@ static double salience(const double *acf, size_t L, double p)
 	return k > 1 ? s / (k - 1) : 0;
 }
 
+/*
+ * The backbeat: in most drum grooves the snare falls on every other beat
+ * (2 and 4), so the snare's period is two beats.  Fills a[] with the
+ * autocorrelation of the snare-band onsets (rises of the 200-800 Hz
+ * bands, where the snare sounds and kick and cymbals little) at p/2, p,
+ * 2p and 4p frames (0 beyond the region, all 0 without those bands).
+ * O(frames).
+ */
+static void backbeat(const struct tempo_in *in, double p, float a[4])
+{
+	static const double mult[4] = { 0.5, 1, 2, 4 };
+	size_t n = in->n;
+	double *e = in->snare ? malloc(n * sizeof(*e)) : NULL, mean = 0, a0 = 0;
+	a[0] = a[1] = a[2] = a[3] = 0;
+	if (!e)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		double v = 0;
+		for (int b = 0; b < 2 && i >= 2; b++) {
+			double d = in->snare[i * in->stride + b] - in->snare[(i - 2) * in->stride + b];
+			v += isfinite(d) && d > 0 ? d : 0;
+		}
+		e[i] = v;
+		mean += v;
+	}
+	mean /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		e[i] -= mean;
+		a0 += e[i] * e[i];
+	}
+	for (int k = 0; k < 4 && a0 > 0; k++) {
+		double lag = p * mult[k], v[2];
+		size_t l = (size_t)lag;
+		if (l + 2 >= n / 2)   /* at least half the region overlaps */
+			break;
+		for (int j = 0; j < 2; j++) {
+			double acc = 0;
+			for (size_t i = 0; i + l + (size_t)j < n; i++)
+				acc += e[i] * e[i + l + (size_t)j];
+			v[j] = acc / (double)(n - l - (size_t)j) / (a0 / (double)n);
+		}
+		a[k] = (float)(v[0] + (lag - (double)l) * (v[1] - v[0]));
+	}
+	free(e);
+}
+
 struct prior { double c, w; };   /* centre, BPM; width, octaves */
 
 /* Log-Gaussian tempo prior. */
@@ -328,8 +389,8 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	fprintf(stderr, "\n");
 #endif
 
-	struct prior centre = prior_for(in->chroma ?
-	                                key_sustained(in->chroma, in->stride, in->n) : 0.0);
+	double sustained = in->chroma ? key_sustained(in->chroma, in->stride, in->n) : 0.0;
+	struct prior centre = prior_for(sustained);
 	dg.prior_bpm = (float)centre.c;
 	/* the best prior-weighted peak of the salience over the grid */
 	double best_w = 0, best_bpm = 0;
@@ -372,11 +433,20 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	 * counted at its own rate, not as half notes).  (Halving when every
 	 * other beat is weak was tried: it broke more than it fixed.) */
 	double bpm0 = 60.0 * in->fps / p;
-	int oct = 0;
+	int oct = 0, drums = dg.alt_hit >= 0 && sustained <= SUST_LO;
+	if (drums)
+		backbeat(in, p, dg.backbeat);
+	/* (halving when the snare repeats only every fourth beat was tried:
+	 * it halved a 142 BPM pop groove as often as it fixed a 70 BPM
+	 * hip-hop one) */
 	if (2 * bpm0 <= DOUBLE_MAX &&
 	    (dg.mid_ratio > MID_DOUBLE ||
 	     (dg.mid_ratio > MID_DRUM && dg.mid_hit > HIT_DRUM && dg.alt_ratio > ALT_DRUM)))
 		oct = 1;
+	else if (drums && 2 * bpm0 <= DOUBLE_MAX && dg.backbeat[1] >= BACKBEAT_MIN &&
+	         dg.backbeat[1] >= dg.backbeat[2] && dg.backbeat[0] <= BACKBEAT_HALF &&
+	         dg.mid_hit > BACKBEAT_KICK)
+		oct = 1;   /* drums whose snare hits every beat: a backbeat, x2 */
 	else if (bpm0 / 2 >= BPM_MIN &&
 	         (dg.alt_ratio < ALT_EMPTY || (dg.alt_hit >= 0 && dg.alt_hit < ALT_EMPTY)))
 		oct = -1;   /* every other beat empty: the beat is half as fast */

@@ -132,14 +132,38 @@ static int mark_done(struct cat *c, int64_t job_id, struct gr_err *err)
 	return 0;
 }
 
+static const char sql_job_where[] = "SELECT root, relpath FROM jobs WHERE id = ?1";
+
 int cat_job_complete(struct cat *c, const struct cat_job *job, const struct an_file *f,
                      const char *version, int64_t *file_id, struct gr_err *err)
 {
+	sqlite3_stmt *st;
+	int64_t root = job->root_id;
+	char *relpath = NULL;
 	int r;
 
 	if ((r = cat_tx_begin(c, err)) != 0)
 		return r;
-	r = cat_store_in_tx(c, job->root_id, job->relpath, f, version, file_id, err);
+	/* Another scan may have merged the job's root into a new one (a scan of
+	 * the parent directory) while this file was analysed: the job row was
+	 * moved with it, so store under the job's root and path as they are now. */
+	if ((st = cat_stmt(c, sql_job_where, err)) == NULL) {
+		cat_tx_end(c, 1, NULL);
+		return -err->code;
+	}
+	sqlite3_bind_int64(st, 1, job->id);
+	if ((r = cat_step_row(c, st, err)) < 0) {
+		cat_tx_end(c, 1, NULL);
+		return r;
+	}
+	if (r == 1) {
+		root = sqlite3_column_int64(st, 0);
+		relpath = xstrdup((const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+	}
+	r = cat_store_in_tx(c, root, relpath != NULL ? relpath : job->relpath, f, version,
+	                    file_id, err);
+	free(relpath);
 	if (r == 0)
 		r = mark_done(c, job->id, err);
 	if (r != 0) {

@@ -466,6 +466,44 @@ static int dead_pid(void)
 	return (int)p;
 }
 
+/* A scan of a parent directory merges the root a worker's job belongs to
+ * while the worker analyses: the analysis is stored under the merged root
+ * (not refused for its vanished root) and the job is done. */
+static void test_job_root_merged(void **state)
+{
+	struct fx *x = *state;
+	const char *paths[] = { "y1.flac" };
+	struct gr_err err = { 0 };
+	struct cat_job job;
+	struct anfix_spec s;
+	struct an_file f;
+	struct cat_file row;
+	char lib[400], sub[400], *prefix;
+	int64_t r1, r2, id;
+
+	snprintf(lib, sizeof(lib), "%s/conc", x->dir);
+	snprintf(sub, sizeof(sub), "%s/conc/b", x->dir);
+	snprintf(x->db, sizeof(x->db), "%s/db/merged.db", x->dir);
+	cat_close(x->c);
+	x->c = cat_open(x->db, 0, &err);
+	assert_non_null(x->c);
+	assert_int_equal(cat_root_for_dir(x->c, sub, &r1, &prefix, &err), 0);
+	free(prefix);
+	assert_int_equal(cat_jobs_enqueue(x->c, r1, paths, 1, &err), 1);
+	assert_int_equal(cat_job_claim(x->c, getpid(), &job, &err), 1);
+	/* another scan adds the parent: b's root is merged into it */
+	assert_int_equal(cat_root_for_dir(x->c, lib, &r2, &prefix, &err), 0);
+	free(prefix);
+	assert_true(r2 != r1);
+	spec(&s, "y1.flac", 21);
+	anfix_file(&f, &s);
+	assert_int_equal(cat_job_complete(x->c, &job, &f, "v1", &id, &err), 0);
+	anfix_free(&f);
+	assert_int_equal(cat_file_get(x->c, id, &row, &err), 1);
+	assert_int_equal(row.root_id, r2);
+	assert_string_equal(row.relpath, "b/y1.flac");
+}
+
 static void test_jobs(void **state)
 {
 	struct fx *x = *state;
@@ -718,6 +756,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_roots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_root_merged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lean_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_rm, setup, teardown),

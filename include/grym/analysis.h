@@ -191,9 +191,13 @@ struct an_run {                 /* one plugin on one region */
 	int version;
 	int status;                 /* enum an_status */
 	double time;                /* s of wall time */
-	char error[256];            /* reason when not AN_OK */
+	char *error;                /* reason when not AN_OK, NULL when none; owned
+	                               (read it with an_run_error()) */
 	char *detail;               /* JSON object text or NULL; owned */
 };
+
+/* The reason of a run that was not AN_OK, "" when none: never NULL. */
+const char *an_run_error(const struct an_run *run);
 
 struct an_region {
 	int index;                  /* 0-based, in time order */

@@ -281,14 +281,13 @@ static void run_one(struct an_engine *e, int i, struct an_region *r, int *owner,
 		pl->ok_file = 1;
 	} else if (rc == -GR_ETIMEOUT || c.stopped) {
 		run->status = AN_TIMEOUT;
-		snprintf(run->error, sizeof(run->error), "timed out after %.1f s (budget %.1f s)",
-		         run->time, budget);
+		run->error = xasprintf("timed out after %.1f s (budget %.1f s)", run->time,
+		                       budget);
 		pl->m.timeouts++;
 		pl->failed_file = 1;
 	} else {
 		run->status = AN_FAILED;
-		snprintf(run->error, sizeof(run->error), "%s",
-		         err.msg[0] ? err.msg : gr_strcode(-rc));
+		run->error = xstrdup(err.msg[0] ? err.msg : gr_strcode(-rc));
 		pl->m.failures++;
 		pl->failed_file = 1;
 	}
@@ -331,14 +330,14 @@ void an_engine_run_region(struct an_engine *e, struct an_region *r,
 				blocked = j;
 		if (pl->m.disabled) {
 			run->status = AN_DISABLED;
-			snprintf(run->error, sizeof(run->error),
-			         "switched off after failing on %d files in a row", pl->streak);
+			run->error = xasprintf("switched off after failing on %d files in a row",
+			                       pl->streak);
 			continue;
 		}
 		if (blocked >= 0) {
 			run->status = AN_SKIPPED;
-			snprintf(run->error, sizeof(run->error), "needs %s, which %s",
-			         e->pl[blocked].p->name, why_not(r->runs[blocked].status));
+			run->error = xasprintf("needs %s, which %s", e->pl[blocked].p->name,
+			                       why_not(r->runs[blocked].status));
 			pl->m.skipped++;
 			continue;
 		}

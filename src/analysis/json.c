@@ -149,7 +149,7 @@ static void region_json(const struct an_region *r, struct str *b, int style)
 		if (u->status == AN_OK)
 			str_add(b, "null");
 		else
-			str_add_json(b, u->error);
+			str_add_json(b, an_run_error(u));
 		str_add(b, "}");
 	}
 	str_add(b, "]}");

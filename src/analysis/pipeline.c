@@ -266,8 +266,10 @@ void an_file_fini(struct an_file *f)
 		free(r->tempo.beats);
 		free(r->key.sections);
 		free(r->patterns.occ);
-		for (int j = 0; j < r->n_runs; j++)
+		for (int j = 0; j < r->n_runs; j++) {
 			free(r->runs[j].detail);
+			free(r->runs[j].error);
+		}
 	}
 	free(f->regions);
 	free(f->path);

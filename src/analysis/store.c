@@ -254,6 +254,11 @@ void an_set_patterns(struct an_ctx *c, const struct an_patterns_result *r)
 
 /* ---- region lifetime ---------------------------------------------------- */
 
+const char *an_run_error(const struct an_run *run)
+{
+	return run->error != NULL ? run->error : "";
+}
+
 void an_region_fini(struct an_region *r)
 {
 	if (r == NULL)
@@ -262,7 +267,9 @@ void an_region_fini(struct an_region *r)
 		an_slot_clear(r, s);
 	for (int i = 0; i < r->n_runs && i < AN_MAX_PLUGINS; i++) {
 		free(r->runs[i].detail);
+		free(r->runs[i].error);
 		r->runs[i].detail = NULL;
+		r->runs[i].error = NULL;
 	}
 	r->n_runs = 0;
 }

@@ -363,7 +363,7 @@ static int put_region(struct cat *c, int64_t fid, int idx, const struct an_regio
 		sqlite3_bind_int(st, 4, u->version);
 		cat_bind_text(st, 5, an_status_name(u->status));
 		cat_bind_real(st, 6, u->time);
-		cat_bind_text(st, 7, u->error[0] != '\0' ? u->error : NULL);
+		cat_bind_text(st, 7, u->error != NULL && u->error[0] != '\0' ? u->error : NULL);
 		cat_bind_text(st, 8, u->detail);
 		if (cat_step_done(c, st, err) != 0)
 			return -err->code;

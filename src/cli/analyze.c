@@ -149,7 +149,7 @@ static void print_text(const struct an_file *f, int ks, int wave, int ascii)
 			if (u->status == AN_OK)
 				continue;
 			printf("  region %d: %s %s: ", i, u->name, an_status_name(u->status));
-			str_fputs_safe(u->error, stdout);
+			str_fputs_safe(an_run_error(u), stdout);
 			fputc('\n', stdout);
 		}
 }

@@ -119,7 +119,7 @@ static int plugins_run(struct cli_env *env, int argc, char **argv)
 			str_add_json(&b, ru ? an_status_name(ru->status) : "registered");
 			if (ru != NULL) {
 				str_addf(&b, ",\"time\":%.4f,\"error\":", ru->time);
-				str_add_json(&b, ru->error);
+				str_add_json(&b, an_run_error(ru));
 			}
 			str_add(&b, "}");
 		} else {
@@ -131,8 +131,8 @@ static int plugins_run(struct cli_env *env, int argc, char **argv)
 			         p->version, nd.len ? nd.s : "-", p->budget,
 			         ru ? an_status_name(ru->status) : "registered");
 			if (ru != NULL)
-				str_addf(&b, " (%.3f s)%s%s", ru->time, ru->error[0] ? ": " : "",
-				         ru->error);
+				str_addf(&b, " (%.3f s)%s%s", ru->time, an_run_error(ru)[0] ? ": " : "",
+				         an_run_error(ru));
 			str_add(&b, "\n");
 			str_fini(&nd);
 		}

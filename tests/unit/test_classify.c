@@ -152,7 +152,7 @@ static void analyse(const float *x, size_t n, struct an_region *r)
 	an_engine_run_region(e, r, f, nf, FPS);
 	for (int i = 0; i < r->n_runs; i++)
 		if (r->runs[i].status != AN_OK)
-			fail_msg("%s: %s", r->runs[i].name, r->runs[i].error);
+			fail_msg("%s: %s", r->runs[i].name, an_run_error(&r->runs[i]));
 	assert_true(r->has_class && r->has_timeline && r->has_features);
 	free(f);
 	an_engine_free(e);

@@ -224,7 +224,7 @@ static void test_breaker(void **state)
 		run_region(e, &r);
 		run_region(e, &r);   /* two regions of one file count once */
 		assert_int_equal(find_run(&r, "flaky")->status, AN_FAILED);
-		assert_string_equal(find_run(&r, "after")->error, "needs flaky, which failed");
+		assert_string_equal(an_run_error(find_run(&r, "after")), "needs flaky, which failed");
 		an_engine_file_done(e);
 	}
 	an_region_fini(&r);
@@ -244,8 +244,8 @@ static void test_breaker(void **state)
 	flaky_fails = 0;   /* it would work now, but it is switched off */
 	run_region(e, &r);
 	assert_int_equal(find_run(&r, "flaky")->status, AN_DISABLED);
-	assert_non_null(strstr(find_run(&r, "flaky")->error, "3 files in a row"));
-	assert_string_equal(find_run(&r, "after")->error, "needs flaky, which is switched off");
+	assert_non_null(strstr(an_run_error(find_run(&r, "flaky")), "3 files in a row"));
+	assert_string_equal(an_run_error(find_run(&r, "after")), "needs flaky, which is switched off");
 	assert_int_equal(find_run(&r, "a")->status, AN_OK);
 	an_region_fini(&r);
 	m = an_engine_metrics(e, &nm);
@@ -283,7 +283,7 @@ static void test_result_required(void **state)
 
 	run_region(e, &r);
 	assert_int_equal(r.runs[0].status, AN_FAILED);
-	assert_non_null(strstr(r.runs[0].error, "without publishing"));
+	assert_non_null(strstr(an_run_error(&r.runs[0]), "without publishing"));
 	an_region_fini(&r);
 	an_engine_free(e);
 }
@@ -323,8 +323,8 @@ static void test_fault_injection(void **state)
 	an_engine_file_begin(e, "/music/bad.wav");
 	run_region(e, &r);
 	assert_int_equal(r.runs[0].status, AN_FAILED);
-	assert_non_null(strstr(r.runs[0].error, "injected failure"));
-	assert_string_equal(r.runs[1].error, "needs a, which failed");
+	assert_non_null(strstr(an_run_error(&r.runs[0]), "injected failure"));
+	assert_string_equal(an_run_error(&r.runs[1]), "needs a, which failed");
 	an_region_fini(&r);
 	an_engine_free(e);
 

@@ -96,7 +96,7 @@ static void describe_file(int which, const struct fx_seg *segs, size_t n)
 		for (int i = 0; i < f.regions[0].n_runs; i++)
 			print_message("# %s: %s %s\n", f.regions[0].runs[i].name,
 			              an_status_name(f.regions[0].runs[i].status),
-			              f.regions[0].runs[i].error);
+			              an_run_error(&f.regions[0].runs[i]));
 		fail_msg("%s: the simvec plugin published nothing", names[which]);
 	}
 	memcpy(vec[which], f.regions[0].simvec.vec, sizeof(vec[which]));

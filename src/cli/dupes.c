@@ -251,7 +251,7 @@ static int dupes_run_cmd(struct cli_env *env, int argc, char **argv)
 		       members, n);
 		if (no_fp > 0)
 			printf("; %zu without a fingerprint (too short, or analysed by an older "
-			       "grym: rescan with --force)", no_fp);
+			       "grym: scan its folder again)", no_fp);
 		putchar('\n');
 	}
 	rc = CLI_OK;

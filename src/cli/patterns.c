@@ -263,8 +263,8 @@ static int patterns_run(struct cli_env *env, int argc, char **argv)
 		if (cat_sounds_load(c, q, CAT_VEC_FEATURES, (size_t)max, &s, &n, &total, &err) < 0)
 			goto fail;
 		if (n > 0)
-			fprintf(stderr, "grym: no similarity vectors in this catalog yet (`grym scan "
-			        "--force` adds them); grouping by the descriptor vectors\n");
+			fprintf(stderr, "grym: no similarity vectors in this catalog yet (scanning "
+			        "its folders again adds them); grouping by the descriptor vectors\n");
 		mt.dim = AN_FEAT_DIM;
 		dist = dist_features;
 	}

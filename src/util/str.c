@@ -150,7 +150,10 @@ void str_add_json(struct str *b, const char *s)
 			str_add(b, "\\t");
 		else if (cp == '\r')
 			str_add(b, "\\r");
-		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		         cp == 0x2028 || cp == 0x2029)
+			/* U+2028/9 are line breaks to YAML (and JavaScript): escaped,
+			 * a written config loads again (found by fuzz_config) */
 			str_addf(b, "\\u%04x", (unsigned)cp);
 		else
 			str_addn(b, (const char *)p, n);

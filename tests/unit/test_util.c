@@ -38,6 +38,11 @@ static void test_json_string(void **state)
 	str_init(&b);
 	str_add_json(&b, "q\"b\\n\n\x01\xff\xc3\xa9");
 	assert_string_equal(b.s, "\"q\\\"b\\\\n\\n\\u0001\\ufffd\xc3\xa9\"");
+	/* the Unicode line and paragraph separators are line breaks to YAML */
+	str_fini(&b);
+	str_init(&b);
+	str_add_json(&b, "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xc2\x85");
+	assert_string_equal(b.s, "\"a\\u2028b\\u2029c\\u0085\"");
 	str_fini(&b);
 }
 

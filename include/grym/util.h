@@ -90,4 +90,14 @@ int sys_ncpu(void);
 /* Columns of the terminal on fd (or $COLUMNS, or 80). */
 int sys_term_columns(int fd);
 
+/* ---- small statistics (stats.c) ---------------------------------------- */
+
+/* Running mean and variance (Welford); zero-initialise. */
+struct gr_acc { double n, mean, m2; };
+void gr_acc_add(struct gr_acc *a, double x);
+/* Population standard deviation, 0 with fewer than two values. */
+double gr_acc_std(const struct gr_acc *a);
+/* The q-quantile (0..1, nearest rank) of v[0..n); sorts v.  0 if n == 0. */
+double gr_quantile(float *v, size_t n, double q);
+
 #endif

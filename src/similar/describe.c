@@ -28,40 +28,11 @@
 #define BAND_RANGE_DB 60.0  /* band levels clamped this far below the frame's top band */
 #define ENV_RANGE_DB 60.0   /* envelope clamped this far below the region's peak */
 
-struct acc { double n, mean, m2; };
-
-static void acc_add(struct acc *a, double x)
-{
-	double d = x - a->mean;
-	a->n += 1;
-	a->mean += d / a->n;
-	a->m2 += d * (x - a->mean);
-}
-
-static double acc_std(const struct acc *a)
-{
-	return a->n > 1 ? sqrt(a->m2 / a->n) : 0;
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-	return (x > y) - (x < y);
-}
-
-/* q-quantile of v[0..n) (sorts v). */
-static double quantile(float *v, size_t n, double q)
-{
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_float);
-	return v[(size_t)(q * (double)(n - 1) + 0.5)];
-}
 
 /* Timbre [0, 32): MFCC 1..12 means and spreads, contrast, harmonicity. */
 static void timbre(const struct dsp_frame *f, const unsigned char *act, size_t n, float *o)
 {
-	struct acc mf[DSP_NMFCC], con[DSP_NCONTRAST], harm;
+	struct gr_acc mf[DSP_NMFCC], con[DSP_NCONTRAST], harm;
 
 	memset(mf, 0, sizeof(mf));
 	memset(con, 0, sizeof(con));
@@ -70,16 +41,16 @@ static void timbre(const struct dsp_frame *f, const unsigned char *act, size_t n
 		if (!act[i])
 			continue;
 		for (int k = 1; k < DSP_NMFCC; k++)
-			acc_add(&mf[k], f[i].mfcc[k]);
+			gr_acc_add(&mf[k], f[i].mfcc[k]);
 		for (int k = 0; k < DSP_NCONTRAST; k++)
-			acc_add(&con[k], f[i].contrast[k]);
-		acc_add(&harm, f[i].harmonicity);
+			gr_acc_add(&con[k], f[i].contrast[k]);
+		gr_acc_add(&harm, f[i].harmonicity);
 	}
 	/* c1..c6 follow the spectral envelope (the colour); c7..c12 more the
 	 * ripple of the partials, which moves with the pitch: they count less */
 	for (int k = 1; k < DSP_NMFCC; k++) {
 		o[k - 1] = (float)(mf[k].mean / (k == 1 ? 40.0 : k <= 4 ? 20.0 : k <= 6 ? 12.0 : 30.0));
-		o[12 + k - 1] = (float)(acc_std(&mf[k]) / (k <= 6 ? 8.0 : 16.0));
+		o[12 + k - 1] = (float)(gr_acc_std(&mf[k]) / (k <= 6 ? 8.0 : 16.0));
 	}
 	for (int k = 0; k < DSP_NCONTRAST; k++)
 		o[24 + k] = (float)((con[k].mean - 20.0) / 10.0);
@@ -91,7 +62,7 @@ static void timbre(const struct dsp_frame *f, const unsigned char *act, size_t n
 static void spectrum(const struct dsp_frame *f, const unsigned char *act, size_t n, float *o)
 {
 	double band[DSP_NBANDS] = { 0 }, mean = 0, change = 0;
-	struct acc cen, roll, bw, flat, zcr;
+	struct gr_acc cen, roll, bw, flat, zcr;
 	size_t na = 0, nchg = 0;
 
 	memset(&cen, 0, sizeof(cen));
@@ -108,11 +79,11 @@ static void spectrum(const struct dsp_frame *f, const unsigned char *act, size_t
 			top = fmax(top, f[i].bands[k]);
 		for (int k = 0; k < DSP_NBANDS; k++)
 			band[k] += fmax(f[i].bands[k] - top, -BAND_RANGE_DB);
-		acc_add(&cen, log2(fmax(f[i].centroid, 20.0) / 1000.0));
-		acc_add(&roll, log2(fmax(f[i].rolloff, 20.0) / 2000.0));
-		acc_add(&bw, log2(fmax(f[i].bandwidth, 20.0) / 1000.0));
-		acc_add(&flat, log10(fmax(f[i].flatness, 0.0) + 1e-5));
-		acc_add(&zcr, f[i].zcr);
+		gr_acc_add(&cen, log2(fmax(f[i].centroid, 20.0) / 1000.0));
+		gr_acc_add(&roll, log2(fmax(f[i].rolloff, 20.0) / 2000.0));
+		gr_acc_add(&bw, log2(fmax(f[i].bandwidth, 20.0) / 1000.0));
+		gr_acc_add(&flat, log10(fmax(f[i].flatness, 0.0) + 1e-5));
+		gr_acc_add(&zcr, f[i].zcr);
 		if (i >= 2 && act[i - 2]) {
 			double d2 = 0;
 			for (int k = 1; k < DSP_NMFCC; k++) {
@@ -132,11 +103,11 @@ static void spectrum(const struct dsp_frame *f, const unsigned char *act, size_t
 	for (int k = 0; k < DSP_NBANDS; k++)
 		o[k] = (float)((band[k] - mean) / 15.0);
 	o[8] = (float)(cen.mean / 1.5);
-	o[9] = (float)(acc_std(&cen) / 0.5);
+	o[9] = (float)(gr_acc_std(&cen) / 0.5);
 	o[10] = (float)(roll.mean / 1.5);
 	o[11] = (float)(bw.mean / 1.0);
 	o[12] = (float)((flat.mean + 2.0) / 1.5);
-	o[13] = (float)(acc_std(&flat) / 0.5);
+	o[13] = (float)(gr_acc_std(&flat) / 0.5);
 	o[14] = (float)(zcr.mean / 0.1);
 	o[15] = nchg ? (float)(change / (double)nchg / 15.0) : 0;
 }
@@ -172,7 +143,7 @@ static void pitch(const struct dsp_frame *f, const unsigned char *act, size_t n,
 	/* the median pitch counts in full once half the frames are voiced, so
 	 * the odd voiced frame of a noise does not give it a pitch */
 	share = na ? (double)nv / (double)na : 0;
-	o[12] = nv ? (float)(4.0 * quantile(st, nv, 0.5) * fmin(1.0, 2.0 * share)) : 0;
+	o[12] = nv ? (float)(4.0 * gr_quantile(st, nv, 0.5) * fmin(1.0, 2.0 * share)) : 0;
 	o[13] = (float)(3.0 * share);
 	free(st);
 }
@@ -244,15 +215,15 @@ static void periodicity(const struct dsp_frame *f, size_t n, double rate, double
 static void rhythm(const struct dsp_frame *f, const float *env, size_t n, double rate,
                    float *o)
 {
-	struct acc flux;
+	struct gr_acc flux;
 	double onsets = 0, peak, lag;
 
 	memset(&flux, 0, sizeof(flux));
 	for (size_t i = 0; i < n; i++) {
-		acc_add(&flux, log1p(fmax(f[i].flux, 0.0)));
+		gr_acc_add(&flux, log1p(fmax(f[i].flux, 0.0)));
 		/* onsets: local maxima of flux above the running statistics */
 		if (i > 0 && i + 1 < n && f[i].flux > f[i - 1].flux && f[i].flux >= f[i + 1].flux &&
-		    log1p(f[i].flux) > flux.mean + 0.5 * acc_std(&flux) && env[i] > -ENV_RANGE_DB + 10)
+		    log1p(f[i].flux) > flux.mean + 0.5 * gr_acc_std(&flux) && env[i] > -ENV_RANGE_DB + 10)
 			onsets += 1;
 	}
 	o[0] = (float)log2(1 + onsets * rate / (double)n);
@@ -260,7 +231,7 @@ static void rhythm(const struct dsp_frame *f, const float *env, size_t n, double
 	o[1] = (float)(peak / 0.3);
 	o[2] = lag > 0 ? (float)(peak * log2(lag / 0.5)) : 0;
 	modulation(env, n, rate, &o[3]);
-	o[7] = (float)(acc_std(&flux) / (flux.mean + 1e-3) / 0.5);
+	o[7] = (float)(gr_acc_std(&flux) / (flux.mean + 1e-3) / 0.5);
 }
 
 /* Loudness and envelope [70, 80). */
@@ -269,7 +240,7 @@ static void loudness(const struct dsp_frame *f, const unsigned char *act, size_t
 {
 	float *db = xmalloc((n + 1) * sizeof(*db));
 	size_t na = 0, first = n, peak_i = 0, low = 0;
-	struct acc lv;
+	struct gr_acc lv;
 	double med, p95, p10, rms_mean = 0;
 
 	memset(&lv, 0, sizeof(lv));
@@ -282,18 +253,18 @@ static void loudness(const struct dsp_frame *f, const unsigned char *act, size_t
 		if (first == n)
 			first = i;
 		db[na++] = f[i].db;
-		acc_add(&lv, f[i].db);
+		gr_acc_add(&lv, f[i].db);
 	}
 	rms_mean /= (double)n;
 	for (size_t i = 0; i < n; i++)
 		low += f[i].rms < 0.5 * rms_mean;
-	p95 = quantile(db, na, 0.95);
-	p10 = quantile(db, na, 0.10);
-	med = quantile(db, na, 0.5);
+	p95 = gr_quantile(db, na, 0.95);
+	p10 = gr_quantile(db, na, 0.10);
+	med = gr_quantile(db, na, 0.5);
 	o[0] = (float)((med + 30.0) / 15.0);
 	o[1] = (float)((p95 + 20.0) / 15.0);
 	o[2] = (float)((p95 - p10) / 15.0);
-	o[3] = (float)(acc_std(&lv) / 8.0);
+	o[3] = (float)(gr_acc_std(&lv) / 8.0);
 	o[4] = (float)((log2(fmax((double)(peak_i >= first ? peak_i - first : 0) / rate, 0.005)) +
 	                4.0) / 2.0);
 	{

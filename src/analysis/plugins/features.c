@@ -52,36 +52,6 @@ const char *an_feature_name(int i)
 	return i >= 0 && i < AN_FEAT_DIM ? feat_names[i] : "?";
 }
 
-/* Running mean and variance (Welford). */
-struct acc { double n, mean, m2; };
-
-static void acc_add(struct acc *a, double x)
-{
-	double d = x - a->mean;
-	a->n += 1;
-	a->mean += d / a->n;
-	a->m2 += d * (x - a->mean);
-}
-
-static double acc_std(const struct acc *a)
-{
-	return a->n > 1 ? sqrt(a->m2 / a->n) : 0;
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-	return (x > y) - (x < y);
-}
-
-/* q-quantile of v[0..n) (sorts v). */
-static double quantile(float *v, size_t n, double q)
-{
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_float);
-	return v[(size_t)(q * (double)(n - 1) + 0.5)];
-}
 
 /* Share of the dB envelope's modulation energy between 2 and 8 Hz among
  * 0.5..20 Hz (speech syllables sit near 4 Hz). */
@@ -226,7 +196,7 @@ static void describe_voicing(const struct dsp_frame *f, size_t n, double rate, f
 	}
 	out[0] = (float)log2(fmax(runs ? run_sum / (double)runs / rate : 0, 0.01));
 	out[1] = voiced ? (float)((double)held / (double)voiced) : 0;
-	out[2] = np_ >= 2 ? (float)(quantile(st, np_, 0.9) - quantile(st, np_, 0.1)) : 0;
+	out[2] = np_ >= 2 ? (float)(gr_quantile(st, np_, 0.9) - gr_quantile(st, np_, 0.1)) : 0;
 	free(st);
 }
 
@@ -238,7 +208,7 @@ static void describe_voicing(const struct dsp_frame *f, size_t n, double rate, f
 static void describe_blocks(const struct dsp_frame *f, size_t n, double rate, float *out)
 {
 	size_t bl = (size_t)(rate + 0.5), nb;
-	struct acc lv;
+	struct gr_acc lv;
 	double prev[DSP_NBANDS], change = 0, events = 0, med;
 	float *tmp;
 	int above = 0;
@@ -254,7 +224,7 @@ static void describe_blocks(const struct dsp_frame *f, size_t n, double rate, fl
 			for (int k = 0; k < DSP_NBANDS; k++)
 				band[k] += f[i].bands[k];
 		}
-		acc_add(&lv, m / (double)bl);
+		gr_acc_add(&lv, m / (double)bl);
 		for (int k = 0; k < DSP_NBANDS; k++) {
 			band[k] /= (double)bl;
 			if (b > 0)
@@ -264,12 +234,12 @@ static void describe_blocks(const struct dsp_frame *f, size_t n, double rate, fl
 		if (b > 0)
 			change += sqrt(d2 / DSP_NBANDS);
 	}
-	out[0] = (float)acc_std(&lv);
+	out[0] = (float)gr_acc_std(&lv);
 	out[1] = nb > 1 ? (float)(change / (double)(nb - 1)) : 0;
 	tmp = xmalloc(n * sizeof(*tmp));
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = f[i].db;
-	med = quantile(tmp, n, 0.5);
+	med = gr_quantile(tmp, n, 0.5);
 	free(tmp);
 	for (size_t i = 0; i < n; i++) {
 		if (!above && f[i].db > med + 10) {
@@ -284,8 +254,8 @@ static void describe_blocks(const struct dsp_frame *f, size_t n, double rate, fl
 
 void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw[AN_FEAT_DIM])
 {
-	struct acc mf[DSP_NMFCC], cen, bw, flat, roll, con[DSP_NCONTRAST], zcr, flux, db, harm;
-	struct acc delta;
+	struct gr_acc mf[DSP_NMFCC], cen, bw, flat, roll, con[DSP_NCONTRAST], zcr, flux, db, harm;
+	struct gr_acc delta;
 	double rms_mean = 0, low = 0, voiced = 0, tilt = 0, onsets = 0, peak_db = -1e9;
 	size_t peak_i = 0, nstep = 0;
 	float *tmp = NULL, *steps = NULL;
@@ -307,17 +277,17 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 	for (size_t i = 0; i < n; i++) {
 		const struct dsp_frame *x = &f[i];
 		for (int k = 0; k < DSP_NMFCC; k++)
-			acc_add(&mf[k], x->mfcc[k]);
-		acc_add(&cen, log2(fmax(x->centroid, 20.0)));
-		acc_add(&bw, log2(fmax(x->bandwidth, 20.0)));
-		acc_add(&flat, log10(fmax(x->flatness, 0.0) + 1e-5));
-		acc_add(&roll, log2(fmax(x->rolloff, 20.0)));
+			gr_acc_add(&mf[k], x->mfcc[k]);
+		gr_acc_add(&cen, log2(fmax(x->centroid, 20.0)));
+		gr_acc_add(&bw, log2(fmax(x->bandwidth, 20.0)));
+		gr_acc_add(&flat, log10(fmax(x->flatness, 0.0) + 1e-5));
+		gr_acc_add(&roll, log2(fmax(x->rolloff, 20.0)));
 		for (int k = 0; k < DSP_NCONTRAST; k++)
-			acc_add(&con[k], x->contrast[k]);
-		acc_add(&zcr, x->zcr);
-		acc_add(&flux, log1p(fmax(x->flux, 0.0)));
-		acc_add(&db, x->db);
-		acc_add(&harm, x->harmonicity);
+			gr_acc_add(&con[k], x->contrast[k]);
+		gr_acc_add(&zcr, x->zcr);
+		gr_acc_add(&flux, log1p(fmax(x->flux, 0.0)));
+		gr_acc_add(&db, x->db);
+		gr_acc_add(&harm, x->harmonicity);
 		rms_mean += x->rms;
 		tmp[i] = x->db;
 		tilt += 0.5 * (x->bands[0] + x->bands[1]) - 0.5 * (x->bands[DSP_NBANDS - 2] +
@@ -332,7 +302,7 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 				double d = x->mfcc[k] - f[i - 2].mfcc[k];
 				d2 += d * d;
 			}
-			acc_add(&delta, sqrt(d2));
+			gr_acc_add(&delta, sqrt(d2));
 		}
 		/* voiced: a clear periodicity with a pitch */
 		if (x->pitch > 0 && x->harmonicity > 0.5f) {
@@ -345,7 +315,7 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 		}
 		/* onsets: local maxima of flux above the region's running mean */
 		if (i > 0 && i + 1 < n && x->flux > f[i - 1].flux && x->flux >= f[i + 1].flux &&
-		    log1p(x->flux) > flux.mean + 0.5 * acc_std(&flux) && x->db > -70)
+		    log1p(x->flux) > flux.mean + 0.5 * gr_acc_std(&flux) && x->db > -70)
 			onsets += 1;
 	}
 	rms_mean /= (double)n;
@@ -356,28 +326,28 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 	for (int k = 1; k < DSP_NMFCC; k++) {
 		if (k <= 6)
 			raw[k - 1] = (float)mf[k].mean;
-		raw[12 + k - 1] = (float)acc_std(&mf[k]);
+		raw[12 + k - 1] = (float)gr_acc_std(&mf[k]);
 	}
 	describe_voicing(f, n, rate, &raw[6]);
 	describe_blocks(f, n, rate, &raw[9]);
-	raw[24] = (float)acc_std(&mf[0]);
-	raw[25] = (float)cen.mean;   raw[26] = (float)acc_std(&cen);
-	raw[27] = (float)bw.mean;    raw[28] = (float)acc_std(&bw);
-	raw[29] = (float)flat.mean;  raw[30] = (float)acc_std(&flat);
-	raw[31] = (float)roll.mean;  raw[32] = (float)acc_std(&roll);
+	raw[24] = (float)gr_acc_std(&mf[0]);
+	raw[25] = (float)cen.mean;   raw[26] = (float)gr_acc_std(&cen);
+	raw[27] = (float)bw.mean;    raw[28] = (float)gr_acc_std(&bw);
+	raw[29] = (float)flat.mean;  raw[30] = (float)gr_acc_std(&flat);
+	raw[31] = (float)roll.mean;  raw[32] = (float)gr_acc_std(&roll);
 	for (int k = 0; k < DSP_NCONTRAST; k++) {
 		raw[33 + k] = (float)con[k].mean;
-		raw[40] += (float)(acc_std(&con[k]) / DSP_NCONTRAST);
+		raw[40] += (float)(gr_acc_std(&con[k]) / DSP_NCONTRAST);
 	}
-	raw[41] = (float)zcr.mean;   raw[42] = (float)acc_std(&zcr);
+	raw[41] = (float)zcr.mean;   raw[42] = (float)gr_acc_std(&zcr);
 	raw[43] = (float)(onsets * rate / (double)n);
 	raw[44] = (float)flux.mean;
-	raw[45] = (float)(acc_std(&flux) / (flux.mean + 1e-3));
-	raw[47] = (float)acc_std(&db);
+	raw[45] = (float)(gr_acc_std(&flux) / (flux.mean + 1e-3));
+	raw[47] = (float)gr_acc_std(&db);
 	raw[48] = (float)(low / (double)n);
-	raw[49] = (float)harm.mean;  raw[50] = (float)acc_std(&harm);
+	raw[49] = (float)harm.mean;  raw[50] = (float)gr_acc_std(&harm);
 	raw[51] = (float)(voiced / (double)n);
-	raw[52] = nstep ? (float)quantile(steps, nstep, 0.5) : 0;
+	raw[52] = nstep ? (float)gr_quantile(steps, nstep, 0.5) : 0;
 	describe_chroma(f, n, &raw[53]);
 	raw[56] = (float)modulation_share(f, n, rate);
 	raw[57] = (float)onset_periodicity(f, n, rate);
@@ -394,8 +364,8 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 			raw[60] = (float)fmin(fmax((m * sxy - sx * sy) / (m * sxx - sx * sx), -200), 50);
 	}
 	raw[61] = (float)(tilt / (double)n);
-	raw[46] = (float)(quantile(tmp, n, 0.95) - quantile(tmp, n, 0.10));
-	raw[62] = (float)quantile(tmp, n, 0.5);
+	raw[46] = (float)(gr_quantile(tmp, n, 0.95) - gr_quantile(tmp, n, 0.10));
+	raw[62] = (float)gr_quantile(tmp, n, 0.5);
 	raw[63] = (float)delta.mean;
 out:
 	for (int i = 0; i < AN_FEAT_DIM; i++)

@@ -12,6 +12,8 @@ run ./grym scan samples
 run ./grym ls
 run ./grym ls 'class:percussion,class:music sort:-dur'
 run ./grym show 1
+run ./grym similar 1 -n 3
+run ./grym patterns
 run ./grym stats
 printf '\nThe demo catalog is %s; browse it with: GRYM_CATALOG=%s ./grym\n' \
 	"$GRYM_CATALOG" "$GRYM_CATALOG"

@@ -52,6 +52,11 @@ struct cat *cli_catalog(struct cli_env *env, int must_exist);
 /* Parse "ID" (a bare number means id:N) or query text; NULL after
  * printing the error with a caret under the offending character. */
 struct cat_query *cli_query(const char *text);
+/* The n words w[] joined by single spaces (a query given as several
+ * arguments), as a new string: free() it. */
+char *cli_join_words(int n, char *const *w);
+/* cli_query() of the n words w[] joined (no words: the empty query). */
+struct cat_query *cli_query_words(int n, char *const *w);
 /* The key notation the user configured (enum an_key_style). */
 int cli_key_style(const struct cli_env *env);
 

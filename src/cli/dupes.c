@@ -204,7 +204,6 @@ static int dupes_run_cmd(struct cli_env *env, int argc, char **argv)
 	struct cat *c = NULL;
 	const struct dupes_group *gs;
 	size_t n = 0, ng, no_fp = 0, members = 0;
-	struct str text;
 	int json = 0, o, rc = CLI_FAIL;
 	char *end;
 
@@ -221,15 +220,7 @@ static int dupes_run_cmd(struct cli_env *env, int argc, char **argv)
 		default: return cli_usage_error(&cli_cmd_dupes, "unknown option");
 		}
 	}
-	str_init(&text);
-	str_add(&text, "");
-	for (int i = optind; i < argc; i++) {
-		if (i > optind)
-			str_add(&text, " ");
-		str_add(&text, argv[i]);
-	}
-	q = cli_query(text.s);
-	str_fini(&text);
+	q = cli_query_words(argc - optind, argv + optind);
 	if (q == NULL)
 		return CLI_USAGE;
 	if ((c = cli_catalog(env, 1)) == NULL)

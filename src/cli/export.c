@@ -162,7 +162,6 @@ static int export_run_cmd(struct cli_env *env, int argc, char **argv)
 	struct cat *c = NULL;
 	struct meter m = { 0 };
 	struct sigaction sa = { 0 }, old_sa;
-	struct str text;
 	int regions = 0, json = 0, quiet = 0, opt, rc = CLI_FAIL, n, failed;
 	char *end;
 
@@ -211,15 +210,7 @@ static int export_run_cmd(struct cli_env *env, int argc, char **argv)
 	if (o.name_tmpl != NULL && export_name_check(o.name_tmpl, &err) < 0)
 		return cli_usage_error(me, "--name: %s", err.msg);
 	o.key_style = cli_key_style(env);
-	str_init(&text);
-	str_add(&text, "");
-	for (int i = optind; i < argc; i++) {
-		if (i > optind)
-			str_add(&text, " ");
-		str_add(&text, argv[i]);
-	}
-	q = cli_query(text.s);
-	str_fini(&text);
+	q = cli_query_words(argc - optind, argv + optind);
 	if (q == NULL)
 		return CLI_USAGE;
 	if ((c = cli_catalog(env, 1)) == NULL)

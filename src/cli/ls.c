@@ -40,6 +40,29 @@ struct cat *cli_catalog(struct cli_env *env, int must_exist)
 	return c;
 }
 
+char *cli_join_words(int n, char *const *w)
+{
+	struct str b;
+
+	str_init(&b);
+	str_add(&b, "");
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			str_add(&b, " ");
+		str_add(&b, w[i]);
+	}
+	return b.s;
+}
+
+struct cat_query *cli_query_words(int n, char *const *w)
+{
+	char *text = cli_join_words(n, w);
+	struct cat_query *q = cli_query(text);
+
+	free(text);
+	return q;
+}
+
 struct cat_query *cli_query(const char *text)
 {
 	struct gr_err err = { 0 };
@@ -285,11 +308,10 @@ static int ls_run(struct cli_env *env, int argc, char **argv)
 	}
 	/* the query may come as several words: join them */
 	str_init(&text);
-	str_add(&text, "");
-	for (int i = optind; i < argc; i++) {
-		if (i > optind)
-			str_add(&text, " ");
-		str_add(&text, argv[i]);
+	{
+		char *words = cli_join_words(argc - optind, argv + optind);
+		str_add(&text, words);
+		free(words);
 	}
 	q = cli_query(text.s);
 	if (q != NULL && !cat_query_has_sort(q)) {

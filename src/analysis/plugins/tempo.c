@@ -56,7 +56,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 
 const struct an_plugin an_plugin_tempo = {
 	.name = "tempo",
-	.version = 2,
+	.version = 3,
 	.needs = NULL,
 	.budget = 2.0,
 	.run = tempo_run,

@@ -109,6 +109,15 @@
 #ifndef ALT_EMPTY
 #define ALT_EMPTY 0.08     /* every other beat this much weaker: x1/2 */
 #endif
+#ifndef HALF_FLOOR
+#define HALF_FLOOR 55.0    /* ... but never to below this many BPM: a bass on
+                              one and three under a chord struck on every
+                              beat leaves the off beats weak in the onset
+                              envelope, yet the pulse is the chord's; songs
+                              below 55 BPM are rare (neutral on the pop and
+                              drum sets for any floor from 55 to 70; a click
+                              track at 60 BPM still halves from 120) */
+#endif
 #ifndef BACKBEAT_MIN
 #define BACKBEAT_MIN 0.5   /* snare repeating every beat this strongly ... */
 #endif
@@ -447,7 +456,7 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	         dg.backbeat[1] >= dg.backbeat[2] && dg.backbeat[0] <= BACKBEAT_HALF &&
 	         dg.mid_hit > BACKBEAT_KICK)
 		oct = 1;   /* drums whose snare hits every beat: a backbeat, x2 */
-	else if (bpm0 / 2 >= BPM_MIN &&
+	else if (bpm0 / 2 >= HALF_FLOOR && bpm0 / 2 >= BPM_MIN &&
 	         (dg.alt_ratio < ALT_EMPTY || (dg.alt_hit >= 0 && dg.alt_hit < ALT_EMPTY)))
 		oct = -1;   /* every other beat empty: the beat is half as fast */
 	if (oct) {

@@ -237,4 +237,10 @@ size_t cat_lex_charno(const char *s, size_t pos);
 int cat_fp_put(struct cat *c, int64_t fid, const struct an_file *f, struct gr_err *err);
 int cat_fp_clear(struct cat *c, int64_t fid, struct gr_err *err);
 
+/* The float vector of n values stored for region_id by sql (one ?1, one
+ * blob column): 1 found, 0 none, -GR_ECORRUPT when the blob is not n
+ * floats ("what vector of region N is damaged"), -GR_E* else. */
+int cat_region_vec(struct cat *c, const char *sql, int64_t region_id, float *vec, size_t n,
+                   const char *what, struct gr_err *err);
+
 #endif

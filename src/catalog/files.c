@@ -414,10 +414,9 @@ void cat_peaks_fini(struct dsp_peaks *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int cat_features_get(struct cat *c, int64_t region_id, float vec[AN_FEAT_DIM],
-                     struct gr_err *err)
+int cat_region_vec(struct cat *c, const char *sql, int64_t region_id, float *vec, size_t n,
+                   const char *what, struct gr_err *err)
 {
-	static const char sql[] = "SELECT vec FROM features WHERE region = ?1";
 	sqlite3_stmt *st = cat_stmt(c, sql, err);
 	int r;
 
@@ -426,12 +425,20 @@ int cat_features_get(struct cat *c, int64_t region_id, float vec[AN_FEAT_DIM],
 	sqlite3_bind_int64(st, 1, region_id);
 	if ((r = cat_step_row(c, st, err)) <= 0)
 		return r;
-	if (sqlite3_column_bytes(st, 0) != AN_FEAT_DIM * (int)sizeof(float)) {
+	if (sqlite3_column_bytes(st, 0) != (int)(n * sizeof(float))) {
 		sqlite3_reset(st);
-		return gr_fail(err, GR_ECORRUPT, "%s: feature vector of region %lld is damaged",
-		               c->path, (long long)region_id);
+		return gr_fail(err, GR_ECORRUPT, "%s: %s vector of region %lld is damaged",
+		               c->path, what, (long long)region_id);
 	}
-	memcpy(vec, sqlite3_column_blob(st, 0), AN_FEAT_DIM * sizeof(float));
+	memcpy(vec, sqlite3_column_blob(st, 0), n * sizeof(float));
 	sqlite3_reset(st);
 	return 1;
+}
+
+int cat_features_get(struct cat *c, int64_t region_id, float vec[AN_FEAT_DIM],
+                     struct gr_err *err)
+{
+	static const char sql[] = "SELECT vec FROM features WHERE region = ?1";
+
+	return cat_region_vec(c, sql, region_id, vec, AN_FEAT_DIM, "feature", err);
 }

@@ -21,22 +21,8 @@ int cat_simvec_get(struct cat *c, int64_t region_id, float vec[AN_SIM_DIM],
                    struct gr_err *err)
 {
 	static const char sql[] = "SELECT vec FROM simvec WHERE region = ?1";
-	sqlite3_stmt *st = cat_stmt(c, sql, err);
-	int r;
 
-	if (st == NULL)
-		return -err->code;
-	sqlite3_bind_int64(st, 1, region_id);
-	if ((r = cat_step_row(c, st, err)) <= 0)
-		return r;
-	if (sqlite3_column_bytes(st, 0) != VEC_BYTES) {
-		sqlite3_reset(st);
-		return gr_fail(err, GR_ECORRUPT, "%s: similarity vector of region %lld is damaged",
-		               c->path, (long long)region_id);
-	}
-	memcpy(vec, sqlite3_column_blob(st, 0), (size_t)VEC_BYTES);
-	sqlite3_reset(st);
-	return 1;
+	return cat_region_vec(c, sql, region_id, vec, AN_SIM_DIM, "similarity", err);
 }
 
 int cat_simvec_all(struct cat *c, int64_t **ids, float **vecs, size_t *n,

@@ -33,3 +33,23 @@ contains() {
 }
 
 finish() { exit "$FAILED"; }
+
+# ---- the browser under tmux (tui*.sh): each script sets $SOCK, starts its
+# session and may redefine screen() ----------------------------------------
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+screen() { tm capture-pane -p; }
+# wait_for TEXT [SECONDS]: until the pane shows TEXT (fixed string)
+wait_for() {
+	local i n=$(( ${2:-5} * 20 ))
+	for ((i = 0; i < n; i++)); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# expect NAME TEXT [SECONDS]
+expect() {
+	if wait_for "$2" "${3:-5}"; then ok "$1"; else
+		not_ok "$1 (no '$2')"; screen | sed 's/^/# /'; fi
+}
+keys() { tm send-keys "$@"; }

@@ -20,7 +20,6 @@ CAT="$T/cat.db"
 # after kill-server races with the dying server.
 NSRV=0
 SOCK="grym-test-$$-0"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() {
 	for ((i = 0; i <= NSRV; i++)); do tmux -L "grym-test-$$-$i" kill-server 2>/dev/null; done
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/grym-test-$$-"*
@@ -47,22 +46,6 @@ start() {
 		 echo SHELL-PROMPT-BACK; exec sleep 600"
 	tm set-option -g status off >/dev/null
 }
-screen() { tm capture-pane -p; }
-# wait_for TEXT [SECONDS]: until the pane shows TEXT (fixed string)
-wait_for() {
-	local i n=$(( ${2:-5} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-# expect NAME TEXT [SECONDS]
-expect() {
-	if wait_for "$2" "${3:-5}"; then ok "$1"; else
-		not_ok "$1 (no '$2')"; screen | sed 's/^/# /'; fi
-}
-keys() { tm send-keys "$@"; }
 # eventually NAME COMMAND...: passes once COMMAND succeeds (within 5 s)
 eventually() {
 	local name=$1 i; shift

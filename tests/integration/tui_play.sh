@@ -44,7 +44,6 @@ printf 'play:\n  level_match: false\n  volume: 1\n' >"$T/grym.yaml"
 
 NSRV=0
 SOCK="grym-play-$$-0"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() {
 	for ((i = 0; i <= NSRV; i++)); do tmux -L "grym-play-$$-$i" kill-server 2>/dev/null; done
 	rm -rf "$T"
@@ -63,21 +62,7 @@ start() {
 		 --catalog '$CAT' tui --log '$T/tui.log'; echo \$? > exit; exec sleep 600"
 	tm set-option -g status off >/dev/null
 }
-screen() { tm capture-pane -p; }
 status_line() { screen | sed -n 29p; }
-wait_for() {
-	local i n=$(( ${2:-5} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-expect() {
-	if wait_for "$2" "${3:-5}"; then ok "$1"; else
-		not_ok "$1 (no '$2')"; screen | sed 's/^/# /'; fi
-}
-keys() { tm send-keys "$@"; }
 # column of the playhead bar on the timeline, empty when not drawn
 playhead_col() { screen | python3 -c '
 import sys

@@ -27,7 +27,6 @@ printf 'pcm.!default {\n\ttype hw\n\tcard 9\n}\n' >"$T/none.conf"
 
 NSRV=0
 SOCK="grym-sim-$$-0"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() {
 	for ((i = 0; i <= NSRV; i++)); do tmux -L "grym-sim-$$-$i" kill-server 2>/dev/null; done
 	chmod -R u+rwx "$T" 2>/dev/null
@@ -44,20 +43,6 @@ start() {
 		 --catalog '$CAT' tui --log '$T/tui.log'; echo \$? > exit; exec sleep 600"
 	tm set-option -g status off >/dev/null
 }
-screen() { tm capture-pane -p; }
-wait_for() {
-	local i n=$(( ${2:-5} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-expect() {
-	if wait_for "$2" "${3:-5}"; then ok "$1"; else
-		not_ok "$1 (no '$2')"; screen | sed 's/^/# /'; fi
-}
-keys() { tm send-keys "$@"; }
 # back_to_files NAME: the similar list goes and the file list's header shows
 back_to_files() {
 	local i

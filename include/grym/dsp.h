@@ -101,9 +101,6 @@ struct dsp_frame {
 	                                  interpolated spectral peaks, 55 Hz..5 kHz, of
 	                                  a ~0.37 s window; a sine of amplitude A adds
 	                                  A^2/2; non-negative, not normalised */
-	float bass[DSP_NCHROMA];       /* the same chroma of the bass register only:
-	                                  peaks at 40..250 Hz (E1..B3), same bins and
-	                                  units; for the key's tonic */
 };
 
 struct dsp_region {

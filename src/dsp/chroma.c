@@ -17,18 +17,8 @@
  * Units: a sine of amplitude A adds A^2/2 (its mean square), before the
  * decimator's roll-off near 5 kHz.  Silence gives all zeros.
  *
- * The bass chroma (dsp_frame.bass) is the same sum over the peaks between
- * BASS_FMIN and BASS_FMAX only (40..250 Hz, E1..B3: the bass line and the
- * left hand, where pop puts the tonic and the chord roots), with the same
- * threshold (relative to the strongest peak of the full range), so the key
- * plugin can weigh the lowest voice apart from the melody.  At 2.7 Hz per
- * bin a lone bass note resolves to its 1/3 semitone down to E1 (2.4 Hz per
- * semitone there) thanks to the interpolation; two notes a semitone apart
- * below ~80 Hz blur.
- *
  * Costs: O(bins in range) per frame: a vectorised fast log2 per bin and a
- * few flops per peak (positions are tabulated per bin); the bass chroma
- * scans ~80 more bins (~4 % of the full range).
+ * few flops per peak (positions are tabulated per bin).
  * Threads: a struct chroma belongs to one analyzer.
  */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -51,12 +41,6 @@ int chroma_init(struct chroma *c, int cn, double crate, struct gr_err *err)
 		c->kmin = 2;
 	if (c->kmax > cn / 2 - 2)
 		c->kmax = cn / 2 - 2;
-	c->bmin = (int)floor(BASS_FMIN * cn / crate);
-	c->bmax = (int)floor(BASS_FMAX * cn / crate);
-	if (c->bmin < 2)
-		c->bmin = 2;
-	if (c->bmax > c->kmax)
-		c->bmax = c->kmax;
 	/* a Hann sine peak is |X| = A cn / 4, A^2 / 2 = 8 |X|^2 / cn^2; the
 	 * three main-lobe bins hold 1.5 |X|^2 */
 	c->pscale = 8.0f / ((float)cn * (float)cn) / 1.5f;
@@ -70,7 +54,7 @@ int chroma_init(struct chroma *c, int cn, double crate, struct gr_err *err)
 	}
 	/* position of bin k (offset d): 36 log2(f / 440) + 27 + 36 d / (k ln 2),
 	 * kept in [0, 36) + multiples of 36 large enough that p stays >= 0 */
-	for (int k = c->bmin < c->kmin ? c->bmin : c->kmin; k <= c->kmax; k++) {
+	for (int k = c->kmin; k <= c->kmax; k++) {
 		double f = k * crate / cn, p = 36.0 * log2(f / 440.0) + 27.0;
 		c->pos[k] = (float)(p + 36.0 * 8);
 		c->dpos[k] = (float)(36.0 / (k * M_LN2));
@@ -87,11 +71,32 @@ void chroma_fini(struct chroma *c)
 	c->lp = c->pw = c->pos = c->dpos = NULL;
 }
 
-/* Adds the interpolated peaks of bins k0..k1 above thr to ch[36]. */
-static void add_peaks(const struct chroma *c, int k0, int k1, float thr, float *ch)
+DSP_SIMD
+void chroma_compute(struct chroma *c, const struct stft_frame *f, struct dsp_frame *out)
 {
-	const float *P = c->pw, *L = c->lp;
-	for (int k = k0; k <= k1; k++) {
+	const fftwf_complex *X = f->cspec;
+	float *P = c->pw, *L = c->lp, pmax = 0.0f, thr;
+	int k, lo = c->kmin - 1, hi = c->kmax + 1;
+
+	memset(out->chroma, 0, sizeof(out->chroma));
+	for (k = lo; k <= hi; k++)
+		P[k] = X[k][0] * X[k][0] + X[k][1] * X[k][1] + 1e-30f;
+	{
+		float lane[8] = { 0 };
+		for (k = lo; k + 8 <= hi + 1; k += 8)
+			for (int j = 0; j < 8; j++)
+				lane[j] = P[k + j] > lane[j] ? P[k + j] : lane[j];
+		for (; k <= hi; k++)
+			pmax = P[k] > pmax ? P[k] : pmax;
+		for (int j = 0; j < 8; j++)
+			pmax = lane[j] > pmax ? lane[j] : pmax;
+	}
+	if (!(pmax * c->pscale > 1e-14f))
+		return;
+	for (k = lo; k <= hi; k++)
+		L[k] = dsp_fast_log2(P[k]);
+	thr = pmax * 1e-6f;
+	for (k = c->kmin; k <= c->kmax; k++) {
 		float a, b, g, den, d, pw, p;
 		int q, i0;
 
@@ -111,39 +116,7 @@ static void add_peaks(const struct chroma *c, int k0, int k1, float thr, float *
 		q = (int)floorf(p);
 		d = p - (float)q;
 		i0 = q % DSP_NCHROMA;
-		ch[i0] += pw * (1.0f - d);
-		ch[i0 + 1 == DSP_NCHROMA ? 0 : i0 + 1] += pw * d;
+		out->chroma[i0] += pw * (1.0f - d);
+		out->chroma[i0 + 1 == DSP_NCHROMA ? 0 : i0 + 1] += pw * d;
 	}
-}
-
-DSP_SIMD
-void chroma_compute(struct chroma *c, const struct stft_frame *f, struct dsp_frame *out)
-{
-	const fftwf_complex *X = f->cspec;
-	float *P = c->pw, *L = c->lp, pmax = 0.0f;
-	int k, lo = c->kmin - 1, hi = c->kmax + 1;
-	int all_lo = (c->bmin < c->kmin ? c->bmin : c->kmin) - 1;
-
-	memset(out->chroma, 0, sizeof(out->chroma));
-	memset(out->bass, 0, sizeof(out->bass));
-	for (k = all_lo; k <= hi; k++)
-		P[k] = X[k][0] * X[k][0] + X[k][1] * X[k][1] + 1e-30f;
-	{
-		/* the strongest peak of the full chroma range only (the bass bins
-		 * below it do not move the threshold) */
-		float lane[8] = { 0 };
-		for (k = lo; k + 8 <= hi + 1; k += 8)
-			for (int j = 0; j < 8; j++)
-				lane[j] = P[k + j] > lane[j] ? P[k + j] : lane[j];
-		for (; k <= hi; k++)
-			pmax = P[k] > pmax ? P[k] : pmax;
-		for (int j = 0; j < 8; j++)
-			pmax = lane[j] > pmax ? lane[j] : pmax;
-	}
-	if (!(pmax * c->pscale > 1e-14f))
-		return;
-	for (k = all_lo; k <= hi; k++)
-		L[k] = dsp_fast_log2(P[k]);
-	add_peaks(c, c->kmin, c->kmax, pmax * 1e-6f, out->chroma);
-	add_peaks(c, c->bmin, c->bmax, pmax * 1e-6f, out->bass);
 }

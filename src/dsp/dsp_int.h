@@ -164,12 +164,9 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 
 #define CHROMA_FMIN 52.0   /* a quarter tone below A1 (55 Hz) */
 #define CHROMA_FMAX 5000.0
-#define BASS_FMIN 40.0     /* bass chroma: a quarter tone below E1 (41.2 Hz) ... */
-#define BASS_FMAX 250.0    /* ... to just above B3 (246.9 Hz) */
 
 struct chroma {
 	int cn, kmin, kmax;         /* FFT size, bin range searched for peaks */
-	int bmin, bmax;             /* bin range of the bass chroma's peaks */
 	double crate;
 	float pscale;               /* |X|^2 at a peak -> sine mean square */
 	float *lp, *pw;             /* log2 power and power scratch, cn/2 + 1 */

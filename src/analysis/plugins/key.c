@@ -24,7 +24,6 @@ static int key_run(struct an_ctx *c, struct gr_err *err)
 		.chroma = n ? f[0].chroma : NULL,
 		.stride = sizeof(struct dsp_frame) / sizeof(float),
 		.weight = NULL,
-		.bass = n ? f[0].bass : NULL,
 		.n = n,
 		.fps = an_frame_rate(c),
 		.t0 = n ? an_frame_time(c, 0) : an_region_start(c),

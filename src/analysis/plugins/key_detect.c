@@ -76,48 +76,6 @@
 #ifndef SEC_MIN
 #define SEC_MIN 30.0         /* s, shortest section reported */
 #endif
-#ifndef BASS_W
-#define BASS_W 0.0           /* weight of the bass chroma's score */
-#endif
-#ifndef BASS_MIX
-#define BASS_MIX 0.0         /* bass chroma added to the full one (share of its sum) */
-#endif
-
-/* The region's chroma as compressed 12-bin blocks: full range and bass. */
-struct kblk {
-	float (*full)[12];
-	float (*bass)[12];    /* or NULL */
-	size_t nb;            /* blocks */
-	double bps;           /* blocks per second */
-};
-
-/* Key scores of blocks [b0, b1): the profile correlation of their summed
- * chroma, with the bass chroma's own correlation mixed in. */
-static void blk_scores(const struct kblk *k, size_t b0, size_t b1, float sc[24])
-{
-	float c[12] = { 0 }, cb[12] = { 0 };
-	double sf = 0, sb = 0;
-	for (size_t b = b0; b < b1 && b < k->nb; b++)
-		for (int i = 0; i < 12; i++) {
-			c[i] += k->full[b][i];
-			if (k->bass)
-				cb[i] += k->bass[b][i];
-		}
-	for (int i = 0; i < 12; i++) {
-		sf += c[i];
-		sb += cb[i];
-	}
-	if (BASS_MIX > 0 && sb > 0)
-		for (int i = 0; i < 12; i++)
-			c[i] += (float)(BASS_MIX * sf / sb) * cb[i];
-	key_scores(c, sc);
-	if (BASS_W > 0 && sb > 0) {
-		float s2[24];
-		key_bass_scores(cb, s2);
-		for (int j = 0; j < 24; j++)
-			sc[j] = (float)((1.0 - BASS_W) * sc[j] + BASS_W * s2[j]);
-	}
-}
 
 static int cmp_float(const void *a, const void *b)
 {
@@ -169,9 +127,9 @@ static float spread12(const float *c)
  * has one vote however loud or dense it is; v sums to 1.  A region
  * shorter than a window is one window.
  */
-static void vote(const struct kblk *kb, float v[24])
+static void vote(const float (*blk12)[12], size_t nb, double bps, float v[24])
 {
-	size_t nb = kb->nb, win = (size_t)(VOTE_WIN * kb->bps), hop;
+	size_t win = (size_t)(VOTE_WIN * bps), hop;
 	double acc[24] = { 0 }, tot = 0;
 	if (win < 1)
 		win = 1;
@@ -179,8 +137,11 @@ static void vote(const struct kblk *kb, float v[24])
 		win = nb;
 	hop = win / 2 ? win / 2 : 1;
 	for (size_t s = 0; s + win <= nb; s += hop) {
-		float sc[24];
-		blk_scores(kb, s, s + win, sc);
+		float c[12] = { 0 }, sc[24];
+		for (size_t b = s; b < s + win; b++)
+			for (int i = 0; i < 12; i++)
+				c[i] += blk12[b][i];
+		key_scores(c, sc);
 		float mx = sc[0];
 		for (int k = 1; k < 24; k++)
 			mx = sc[k] > mx ? sc[k] : mx;
@@ -201,11 +162,9 @@ static void vote(const struct kblk *kb, float v[24])
  * change fills out->sections / n_sections and returns the key held
  * longest, else returns -1.  -2 on no memory.
  */
-static int sections(const struct kblk *kb, double t0, double t_end,
-                    struct an_key_result *out)
+static int sections(const float (*blk12)[12], size_t nb, double bps, double t0,
+                    double t_end, struct an_key_result *out)
 {
-	size_t nb = kb->nb;
-	double bps = kb->bps;
 	size_t win = (size_t)(SEC_WIN * bps), hop = (size_t)(SEC_HOP * bps);
 	if (hop < 1 || nb < win + 2 * hop)
 		return -1;
@@ -219,8 +178,13 @@ static int sections(const struct kblk *kb, double t0, double t_end,
 		ret = -2;
 		goto out;
 	}
-	for (size_t w = 0; w < nw; w++)
-		blk_scores(kb, w * hop, w * hop + win, sc[w]);
+	for (size_t w = 0; w < nw; w++) {
+		float c[12] = { 0 };
+		for (size_t b = w * hop; b < w * hop + win; b++)
+			for (int i = 0; i < 12; i++)
+				c[i] += blk12[b][i];
+		key_scores(c, sc[w]);
+	}
 	for (int k = 0; k < 24; k++)
 		v[k] = sc[0][k];
 	for (size_t w = 1; w < nw; w++) {
@@ -289,10 +253,13 @@ static int sections(const struct kblk *kb, double t0, double t_end,
 	double held[24] = { 0 };
 	for (int i = 0; i < ns; i++) {
 		/* the section's confidence: its own chroma's softmax */
-		float s[24], pb, pr;
+		float c[12] = { 0 }, s[24], pb, pr;
 		int b, r;
 		size_t b0 = (size_t)((sec[i].start - t0) * bps), b1 = (size_t)((sec[i].end - t0) * bps);
-		blk_scores(kb, b0, b1, s);
+		for (size_t bb = b0; bb < b1 && bb < nb; bb++)
+			for (int j = 0; j < 12; j++)
+				c[j] += blk12[bb][j];
+		key_scores(c, s);
 		rank(s, &b, &r, &pb, &pr);
 		sec[i].conf = (float)exp(SOFTMAX_BETA * (s[sec[i].key] - s[b])) * pb;
 		held[sec[i].key] += sec[i].end - sec[i].start;
@@ -363,36 +330,12 @@ float key_sustained(const float *chroma, size_t stride, size_t n)
 	return all > 0 ? (float)(kept / all) : 0.0f;
 }
 
-/* The bass chroma as compressed 12-bin blocks (bb12, nb rows) like the
- * full chroma, folded around the same tuning, compressed relative to its
- * own mean; b36 and h36 are scratch of nb rows.  0 if there is no bass. */
-static int bass_blocks(const struct key_in *in, float cents, float (*b36)[36],
-                       float (*h36)[36], float (*bb12)[12])
-{
-	size_t nb = (in->n + BLOCK - 1) / BLOCK;
-	double mean = 0;
-	memset(b36, 0, nb * sizeof(*b36));
-	blocks_hpss(in->bass, in->stride, in->weight, in->n, b36, h36);
-	for (size_t b = 0; b < nb; b++) {
-		key_fold(h36[b], cents, bb12[b]);
-		for (int i = 0; i < 12; i++)
-			mean += bb12[b][i];
-	}
-	mean /= (double)nb * 12;
-	if (!(mean > 1e-12))
-		return 0;
-	for (size_t b = 0; b < nb; b++)
-		for (int i = 0; i < 12; i++)
-			bb12[b][i] = (float)log1p(LOG_GAIN * bb12[b][i] / mean);
-	return 1;
-}
-
 int key_estimate(const struct key_in *in, struct an_key_result *out,
                  struct key_diag *diag, struct gr_err *err)
 {
 	struct key_diag dg;
 	size_t nb = (in->n + BLOCK - 1) / BLOCK;
-	float (*b36)[36] = NULL, (*h36)[36] = NULL, (*b12)[12] = NULL, (*bb12)[12] = NULL;
+	float (*b36)[36] = NULL, (*h36)[36] = NULL, (*b12)[12] = NULL;
 	int rc = 0;
 
 	memset(&dg, 0, sizeof(dg));
@@ -402,8 +345,7 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 	b36 = calloc(nb, sizeof(*b36));
 	h36 = calloc(nb, sizeof(*h36));
 	b12 = calloc(nb, sizeof(*b12));
-	bb12 = in->bass ? calloc(nb, sizeof(*bb12)) : NULL;
-	if (!b36 || !h36 || !b12 || (in->bass && !bb12)) {
+	if (!b36 || !h36 || !b12) {
 		rc = gr_fail(err, GR_ENOMEM, "key: no memory for %zu frames", in->n);
 		goto done;
 	}
@@ -440,12 +382,9 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 		dg.chroma12[i] = sum > 0 ? g[i] / sum : 0;
 	dg.contrast = spread12(g);
 	key_scores(g, dg.score);
-	struct kblk kb = { .full = b12, .bass = NULL, .nb = nb, .bps = in->fps / BLOCK };
-	if (bb12 && bass_blocks(in, out->tuning_cents, b36, h36, bb12))
-		kb.bass = bb12;
 	float v[24];
 	int best, run;
-	vote(&kb, v);
+	vote((const float (*)[12])b12, nb, in->fps / BLOCK, v);
 	best = 0;
 	for (int k = 1; k < 24; k++)
 		if (v[k] > v[best])
@@ -463,7 +402,8 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 	out->conf = v[best];
 	out->runner = run;
 	out->runner_conf = v[run];
-	int held = sections(&kb, in->t0, in->t0 + (double)in->n / in->fps, out);
+	int held = sections((const float (*)[12])b12, nb, in->fps / BLOCK, in->t0,
+	                    in->t0 + (double)in->n / in->fps, out);
 	if (held == -2) {
 		rc = gr_fail(err, GR_ENOMEM, "key: no memory for sections");
 		goto done;
@@ -477,7 +417,6 @@ done:
 	free(b36);
 	free(h36);
 	free(b12);
-	free(bb12);
 	if (rc < 0) {
 		free(out->sections);
 		set_no_key(out);

@@ -29,9 +29,6 @@
 #ifndef PROF_MASK
 #define PROF_MASK 4       /* profiles used (bit p = profiles[p]) */
 #endif
-#ifndef BASS_PROF
-#define BASS_PROF 2       /* profile of the bass chroma */
-#endif
 #ifndef PROF_HARM
 #define PROF_HARM 0.0     /* weight of the harmonics in audio_profile() */
 #endif
@@ -105,19 +102,6 @@ void key_scores(const float chroma12[12], float score[24])
 					rot[(i + tonic) % 12] = prof[i];
 				score[mode * 12 + tonic] += (float)(corr12(c, rot) / used);
 			}
-		}
-}
-
-void key_bass_scores(const float chroma12[12], float score[24])
-{
-	double c[12], rot[12];
-	for (int i = 0; i < 12; i++)
-		c[i] = chroma12[i];
-	for (int mode = 0; mode < 2; mode++)
-		for (int tonic = 0; tonic < 12; tonic++) {
-			for (int i = 0; i < 12; i++)
-				rot[(i + tonic) % 12] = profiles[BASS_PROF][mode][i];
-			score[mode * 12 + tonic] = (float)corr12(c, rot);
 		}
 }
 

@@ -73,8 +73,6 @@ struct key_in {
 	const float *chroma;  /* frame i's 36 bins at chroma + i * stride */
 	size_t stride;        /* in floats, >= 36 */
 	const float *weight;  /* per-frame weight >= 0 (same stride), or NULL */
-	const float *bass;    /* frame i's 36 bass-register bins at bass + i *
-	                         stride (dsp_frame.bass), or NULL */
 	size_t n;             /* frames */
 	double fps;           /* frames per second */
 	double t0;            /* s, time of frame 0 */
@@ -98,9 +96,6 @@ int key_estimate(const struct key_in *in, struct an_key_result *out,
 /* Correlation scores of a folded 12-bin chroma with the 24 key profiles
  * (index as AN keys: 0..11 major, 12..23 minor). */
 void key_scores(const float chroma12[12], float score[24]);
-
-/* The same for a bass-register chroma, with the bass profiles. */
-void key_bass_scores(const float chroma12[12], float score[24]);
 
 /* Tuning offset from A440 of the summed 36-bin energy e, cents (-50..50). */
 float key_tuning(const double e[36]);

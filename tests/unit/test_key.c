@@ -3,7 +3,8 @@
  * real dsp pass: I-IV-V-I and i-iv-V-i with a bass line and voiced
  * chords of harmonic, decaying notes in all 24 keys; the same detuned by
  * +30 cents (and the tuning measured); white noise and a drum loop give
- * no key; a region that modulates reports two sections; the file
+ * no key; a region that modulates reports two sections, a short passage
+ * in another key neither wins nor makes a section; the file
  * summary's key vote and confidence.
  */
 #include <stdarg.h>
@@ -148,6 +149,45 @@ static void test_modulation(void **state)
 	free(x);
 }
 
+/* A song's key is the key it is mostly in: a short passage in another
+ * key (a bridge in the middle, the last chorus a tone up) neither wins
+ * the region's key nor, being shorter than a section, is reported. */
+static void test_main_key(void **state)
+{
+	static const struct { int main, other; double other_at; } songs[] = {
+		{ 0, 4, 48 },          /* C major, 12 s in E major from 48 s, C again */
+		{ 21, 17, 24 },        /* A minor, 12 s in F major from 24 s, A minor again */
+		{ 7, 9, 72 },          /* G major, the last 12 s a tone up in A major */
+	};
+	size_t n = (size_t)(84 * SIG_RATE);
+	float *x = malloc(n * sizeof(*x));
+	struct an_key_result r;
+	char a[32], b[32];
+
+	assert_non_null(x);
+	for (size_t i = 0; i < sizeof(songs) / sizeof(songs[0]); i++) {
+		double at = songs[i].other_at;
+		memset(x, 0, n * sizeof(*x));
+		/* a cadence lasts 4 chords = 2.4 s: 5 of them are 12 s */
+		cadence(x, n, songs[i].main, 0, (int)(at / (4 * CHORD_S) + 0.5), 0);
+		cadence(x, n, songs[i].other, at, 5, 0);
+		if (at + 12 < 84)
+			cadence(x, n, songs[i].main, at + 12, (int)((72 - at) / (4 * CHORD_S) + 0.5), 0);
+		estimate(x, n, &r);
+		if (r.key != songs[i].main) {
+			print_error("main key %s with 12 s in %s: got %s\n",
+			            an_key_name(songs[i].main, 0, 0, a, 32),
+			            an_key_name(songs[i].other, 0, 0, b, 32),
+			            an_key_name(r.key, 0, 0, a, 32));
+			fail();
+		}
+		assert_int_equal(r.n_sections, 0);
+		assert_true(r.conf > r.runner_conf);
+		free(r.sections);
+	}
+	free(x);
+}
+
 static void keyed(struct an_region *r, double start, double end, int key, float conf,
                   int runner, float runner_conf)
 {
@@ -204,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_detuned),
 		cmocka_unit_test(test_unpitched),
 		cmocka_unit_test(test_modulation),
+		cmocka_unit_test(test_main_key),
 		cmocka_unit_test(test_summary_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

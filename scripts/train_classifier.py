@@ -277,6 +277,18 @@ def main():
                          "origin like the corpus, its held-out part reported separately")
     ap.add_argument("--new-weight", type=float, default=1.0,
                     help="weight of a gathered clip relative to a corpus clip")
+    ap.add_argument("--more", action="append", default=[],
+                    help="manifest of more material (bench/classify_gather_real2.sh): trained "
+                         "on and cross-validated by origin, never held out")
+    ap.add_argument("--more-weight", type=float, default=1.0,
+                    help="weight of a --more clip relative to a corpus clip")
+    ap.add_argument("--origin-power", type=float, default=1.0,
+                    help="an origin of n clips weighs n^P in its class (1: every clip alike; "
+                         "0: every origin alike)")
+    ap.add_argument("--decay", type=float, default=1e-3, help="L2 weight decay")
+    ap.add_argument("--cv-only", action="store_true",
+                    help="report the grouped cross-validation only (no final model, no "
+                         "held-out figures, nothing written): for choosing settings")
     ap.add_argument("--dry", action="store_true", help="report only; write nothing")
     ap.add_argument("--temperature", action="store_true",
                     help="calibrate the confidences: fit a softmax temperature on the "
@@ -306,31 +318,46 @@ def main():
     new = {}
     for m in a.new:
         new.update(read_manifest(m, extra=True))
-    X, y, g, files, kinds, aug = read_features(a.features, dict(new, **dict(extra, **manifest)))
+    more = {}
+    for m in a.more:
+        more.update(read_manifest(m, extra=True))
+    X, y, g, files, kinds, aug = read_features(
+        a.features, dict(more, **dict(new, **dict(extra, **manifest))))
     aug |= np.array([f in extra and f not in manifest for f in files], dtype=bool)
     isnew = np.array([f in new and f not in manifest for f in files], dtype=bool)
+    ismore = np.array([f in more and f not in manifest for f in files], dtype=bool)
     if len(y) == 0:
         sys.exit("no labelled rows: do the feature tables name the manifest's files?")
     held = set() if a.all else holdout_groups(manifest, a.holdout)
     held_new = set() if a.all else holdout_groups(new, a.holdout)
-    test = np.array([grp in held for grp in g]) & ~isnew
+    test = np.array([grp in held for grp in g]) & ~isnew & ~ismore
     test_new = np.array([grp in held_new for grp in g]) & isnew
     train = ~test & ~test_new
     # z-score statistics from the corpus's own training clips (the timeline's
     # distances were tuned on that scale)
-    mean = X[train & ~aug & ~isnew].mean(axis=0)
-    std = X[train & ~aug & ~isnew].std(axis=0) + 1e-6
+    mean = X[train & ~aug & ~isnew & ~ismore].mean(axis=0)
+    std = X[train & ~aug & ~isnew & ~ismore].std(axis=0) + 1e-6
     Z = normalise(X, mean, std)
     drop = [int(t) for t in a.drop.split(",") if t.strip().isdigit()]
     drop += [i for i, n in enumerate(FEAT_NAMES) if n in a.drop.split(",")]
     Z[:, drop] = 0  # the model sees nothing there; its weights are zeroed below
-    scale = np.where(isnew, a.new_weight, 1.0)
+    scale = np.where(isnew, a.new_weight, np.where(ismore, a.more_weight, 1.0))
+    if a.origin_power != 1.0:
+        # an origin of n clips weighs n^P: fewer clips of one package or voice
+        # outweigh many of another less
+        per = {}
+        for f, grp in set(zip(files, g)):
+            per[grp] = per.get(grp, 0) + 1
+        scale = scale * np.array([per[grp] ** (a.origin_power - 1.0) for grp in g])
     w = weights_for(y, files, scale)
     summary = ["Trained on %d rows (%d regions, %d windows, %d whole files) of %d clips;" % (
         train.sum(), (train & (kinds == "region")).sum(), (train & (kinds == "window")).sum(),
         (train & (kinds == "file")).sum(), len(set(files[train]))),
         "held out: %d clips of %d origins never seen in training." % (
             len(set(files[test])), len(held))]
+    if more:
+        summary.append("more material (--more): %d clips in training, none held out." % (
+            len(set(files[train & ismore]))))
     if new:
         summary.append("gathered material: %d clips in training, %d clips of %d origins held out." % (
             len(set(files[train & isnew])), len(set(files[test_new])), len(held_new)))
@@ -345,12 +372,13 @@ def main():
         if va.sum() == 0:
             continue
         m = MLP(a.hidden, seed=k + 1).fit(Z[tr], y[tr], weights_for(y[tr], files[tr], scale[tr]),
-                                          epochs=a.epochs)
+                                          epochs=a.epochs, decay=a.decay)
         cv_prob[va] = m.predict(Z[va])
         cv_pred[va] = cv_prob[va].argmax(axis=1)
     reg = kinds == "region"
     cvm = (cv_pred >= 0) & reg
-    for part, sel in (("corpus", cvm & ~isnew), ("gathered", cvm & isnew)):
+    for part, sel in (("corpus", cvm & ~isnew & ~ismore), ("gathered", cvm & isnew),
+                      ("more", cvm & ismore), ("all", cvm)):
         if not sel.sum():
             continue
         mac, accs = macro(y[sel], cv_pred[sel])
@@ -359,7 +387,10 @@ def main():
         summary.append("grouped %d-fold CV on %s regions: macro accuracy %.1f %%." % (
             a.folds, part, 100 * mac))
         print("grouped CV (%s regions, by origin): macro %.1f %%" % (part, 100 * mac))
-    model = MLP(a.hidden, seed=7).fit(Z[train], y[train], w[train], epochs=a.epochs)
+    if a.cv_only:
+        return 0
+    model = MLP(a.hidden, seed=7).fit(Z[train], y[train], w[train], epochs=a.epochs,
+                                      decay=a.decay)
     temp = 1.0
     if a.temperature and cvm.sum():
         # the temperature minimising the negative log-likelihood of the CV rows

@@ -305,7 +305,7 @@ def main():
     ap.add_argument("--holdout", type=float, default=0.25)
     ap.add_argument("--all", action="store_true",
                     help="train the final model on every group (no held-out part)")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     if a.init:
         write_header(np.zeros(DIM), np.ones(DIM), None, ["UNTRAINED placeholder (--init)."])
         return 0
@@ -362,8 +362,10 @@ def main():
         summary.append("gathered material: %d clips in training, %d clips of %d origins held out." % (
             len(set(files[train & isnew])), len(set(files[test_new])), len(held_new)))
     # grouped k-fold cross-validation on the training part
-    groups = sorted(set(g[train]), key=lambda s: hashlib.sha1(s.encode()).hexdigest())
-    fold_of = {grp: i % a.folds for i, grp in enumerate(groups)}
+    # an origin's fold is a hash of its name alone, so adding material never
+    # moves the other origins between folds (comparisons stay paired)
+    fold_of = {grp: int(hashlib.sha1(grp.encode()).hexdigest(), 16) % a.folds
+               for grp in set(g[train])}
     cv_pred = np.full(len(y), -1)
     cv_prob = np.zeros((len(y), len(CLASSES)))
     for k in range(a.folds):
@@ -387,6 +389,9 @@ def main():
         summary.append("grouped %d-fold CV on %s regions: macro accuracy %.1f %%." % (
             a.folds, part, 100 * mac))
         print("grouped CV (%s regions, by origin): macro %.1f %%" % (part, 100 * mac))
+        if a.cv_only and part != "all":
+            for line in confusion_text(y[sel], cv_pred[sel]):
+                print("    " + line)
     if a.cv_only:
         return 0
     model = MLP(a.hidden, seed=7).fit(Z[train], y[train], w[train], epochs=a.epochs,

@@ -203,6 +203,17 @@ def weights_for(y, files, scale=None):
     return w * len(y) / w.sum()
 
 
+def read_stats(path):
+    """cm_mean and cm_std of a generated classify_model.h."""
+    text = open(path).read()
+    out = []
+    for name in ("cm_mean", "cm_std"):
+        i = text.index(name + "[AN_FEAT_DIM] = {")
+        body = text[text.index("{", i) + 1:text.index("}", i)]
+        out.append(np.array([float(t) for t in body.split(",")]))
+    return out[0], out[1]
+
+
 def normalise(X, mean, std):
     return np.clip((X - mean) / std, -8, 8)
 
@@ -286,6 +297,10 @@ def main():
                     help="an origin of n clips weighs n^P in its class (1: every clip alike; "
                          "0: every origin alike)")
     ap.add_argument("--decay", type=float, default=1e-3, help="L2 weight decay")
+    ap.add_argument("--stats", metavar="HEADER",
+                    help="take the z-score statistics from this classify_model.h instead of "
+                         "recomputing them (the timeline's distances and threshold were tuned "
+                         "on them; new tables shift the statistics of the ignored MFCC means)")
     ap.add_argument("--cv-only", action="store_true",
                     help="report the grouped cross-validation only (no final model, no "
                          "held-out figures, nothing written): for choosing settings")
@@ -337,6 +352,8 @@ def main():
     # distances were tuned on that scale)
     mean = X[train & ~aug & ~isnew & ~ismore].mean(axis=0)
     std = X[train & ~aug & ~isnew & ~ismore].std(axis=0) + 1e-6
+    if a.stats:
+        mean, std = read_stats(a.stats)
     Z = normalise(X, mean, std)
     drop = [int(t) for t in a.drop.split(",") if t.strip().isdigit()]
     drop += [i for i, n in enumerate(FEAT_NAMES) if n in a.drop.split(",")]

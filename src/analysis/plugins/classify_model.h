@@ -15,7 +15,7 @@
  * Ignored descriptors: mfcc1_mean, mfcc2_mean, mfcc3_mean, mfcc4_mean, mfcc5_mean, mfcc6_mean.
  * held-out regions (and silent files): macro accuracy 78.4 % (94 items).
  * held-out gathered material (regions): macro accuracy 83.5 % (174 items).
- * Command: python3 scripts/train_classifier.py bench-data/classes/classes_manifest.tsv bench-data/feat-v2/feat_aug_band.tsv bench-data/feat-v2/feat_aug_noisy.tsv bench-data/feat-v2/feat_aug_quiet.tsv bench-data/feat-v2/feat_aug_sil.tsv bench-data/feat-v2/feat_extra.tsv bench-data/feat-v2/feat_orig.tsv bench-data/feat-v2/feat_sil.tsv bench-data/feat-v2/feat_synth.tsv bench-data/feat-v2/feat_synth_sil.tsv bench-data/feat-v2/feat_zeros.tsv --extra bench-data/classes/aug/synth_manifest.tsv --new bench-data/extra/extra_manifest.tsv --temperature --stats /tmp/cls3_main_model.h --more bench-data/real2/real2_manifest.tsv bench-data/feat-v2/feat_real2.tsv --origin-power 0.5
+ * Command: python3 scripts/train_classifier.py bench-data/classes/classes_manifest.tsv bench-data/feat-v2/feat_aug_band.tsv bench-data/feat-v2/feat_aug_noisy.tsv bench-data/feat-v2/feat_aug_quiet.tsv bench-data/feat-v2/feat_aug_sil.tsv bench-data/feat-v2/feat_extra.tsv bench-data/feat-v2/feat_orig.tsv bench-data/feat-v2/feat_sil.tsv bench-data/feat-v2/feat_synth.tsv bench-data/feat-v2/feat_synth_sil.tsv bench-data/feat-v2/feat_zeros.tsv bench-data/feat-v2/feat_real2.tsv --extra bench-data/classes/aug/synth_manifest.tsv --new bench-data/extra/extra_manifest.tsv --more bench-data/real2/real2_manifest.tsv --origin-power 0.5 --stats src/analysis/plugins/classify_model.h --temperature
  */
 #ifndef GRYM_CLASSIFY_MODEL_H
 #define GRYM_CLASSIFY_MODEL_H

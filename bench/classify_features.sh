@@ -37,4 +37,13 @@ if [ -f "$extra/extra_manifest.tsv" ]; then
 	# shellcheck disable=SC2046
 	"$fd" $(awk -F'\t' 'NR > 1 { print $1 }' extra_manifest.tsv) >"$out/feat_extra.tsv"
 fi
+# the real kits and voices (bench/classify_gather_real2.sh), when they are there
+real2=$(dirname "$data")/real2
+if [ -f "$real2/real2_manifest.tsv" ]; then
+	cd "$real2"
+	# shellcheck disable=SC2046
+	"$fd" $(awk -F'\t' 'NR > 1 { print $1 }' real2_manifest.tsv) >"$out/feat_real2.tsv"
+	# shellcheck disable=SC2046
+	"$fd" $(awk -F'\t' 'NR > 1 { print $1 }' real2_btanks_manifest.tsv) >"$out/feat_real2_btanks.tsv"
+fi
 echo "feature tables in $out"

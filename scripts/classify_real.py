@@ -11,7 +11,9 @@ fetches them), labelled by construction:
               (US English, Canadian French, Mexican Spanish) reading the
               prompts of a telephone system, 3-7 prompts per clip with short
               pauses; klettres-data: real voices saying letters and syllables
-              in 14 languages, 6-12 per clip
+              in 20 languages, 6-12 per clip
+  noise,      btanks-data engine, rotor and tread loops and ambient beds
+  ambience    (real2_btanks_manifest.tsv: tried, not used by the model)
 
   /usr/bin/python3 scripts/classify_real.py OUT PKGS
 
@@ -229,14 +231,69 @@ def make_speech(rng):
                    "klettres-data %s: %d letters / syllables joined" % (lang, len(pick)))
 
 
+# ---------------------------------------------------------------- machinery
+BT = "btanks-data/usr/share/games/btanks/data/sounds"
+# (file, what, clips): engines, rotors and treads of btanks-data; the short
+# ones are seamless loops, repeated to 6-8 s as a game plays them
+BT_NOISE = [("engine-car", "car engine loop", 1), ("engine-vehicle", "vehicle engine loop", 1),
+            ("tank-move", "tank engine and treads loop", 1), ("vehicle-sound", "vehicle loop", 1),
+            ("helicopter", "helicopter rotor", 1), ("submarine", "submarine engine", 1),
+            ("train", "train running", 2)]
+BT_AMB = [("ambient/city", 2), ("ambient/country", 2), ("ambient/forest", 2), ("ambient/swamp", 2)]
+
+
+def looped(y, secs, rng):
+    """Repeat a loop to secs (5 ms crossfades), from a random phase."""
+    y = np.roll(y, int(rng.integers(0, len(y))))
+    n, f = int(secs * SR), int(0.005 * SR)
+    out = np.zeros(n + len(y))
+    at = 0
+    ramp = np.linspace(0, 1, f)
+    while at < n:
+        z = y.copy()
+        z[:f] *= ramp
+        z[-f:] *= ramp[::-1]
+        out[at:at + len(z)] += z
+        at += len(z) - f
+    return out[:n]
+
+
+def excerpt(y, secs, rng):
+    if len(y) <= secs * SR:
+        return y
+    i = int(rng.integers(0, len(y) - int(secs * SR)))
+    return y[i:i + int(secs * SR)]
+
+
+def make_noise(rng):
+    for name, what, k in BT_NOISE:
+        y = load(os.path.join(cm.PKG, BT, name + ".ogg"))
+        for j in range(k):
+            secs = rng.uniform(6, 8)
+            x = looped(y, secs, rng) if len(y) < 4 * SR else excerpt(y, secs, rng)
+            x = np.concatenate([np.zeros(int(0.2 * SR)), x, np.zeros(int(0.3 * SR))])
+            cm.add("noise", "bt_%s_%d" % (name.replace("-", ""), j), "noise/btanks-data",
+                   cm.norm(x), rng, "btanks-data %s.ogg: %s" % (name, what))
+
+
+def make_ambience(rng):
+    for name, k in BT_AMB:
+        y = load(os.path.join(cm.PKG, BT, name + ".ogg"))
+        for j in range(k):
+            x = excerpt(y, rng.uniform(7, 10), rng)
+            cm.add("ambience", "bt_%s_%d" % (os.path.basename(name), j), "ambience/btanks-data",
+                   cm.norm(x), rng, "btanks-data %s.ogg: excerpt" % name)
+
+
 def main():
     cm.OUT = sys.argv[1]
     cm.PKG = sys.argv[2]
     head = ("file\tclass\tconfidence\torigin\tduration_s\tchannels\tcontent_end_s\t"
             "source_package\tnotes\n")
-    only = os.environ.get("ONLY", "percussion,speech").split(",")
+    only = os.environ.get("ONLY", "percussion,speech,noise,ambience").split(",")
     os.makedirs(os.path.join(cm.OUT, "parts"), exist_ok=True)
-    for k, fn, seed in (("percussion", make_percussion, 301), ("speech", make_speech, 302)):
+    for k, fn, seed in (("percussion", make_percussion, 301), ("speech", make_speech, 302),
+                        ("noise", make_noise, 303), ("ambience", make_ambience, 304)):
         if k not in only:
             continue
         del cm.ROWS[:]
@@ -244,12 +301,18 @@ def main():
         with open(os.path.join(cm.OUT, "parts", k + ".tsv"), "w") as f:
             f.write(head + "".join("\t".join(r) + "\n" for r in sorted(cm.ROWS)))
         print("made %d %s clips" % (len(cm.ROWS), k), file=sys.stderr)
-    rows = []
-    for p in sorted(glob.glob(os.path.join(cm.OUT, "parts", "*.tsv"))):
-        rows += open(p).readlines()[1:]
-    with open(os.path.join(cm.OUT, "real2_manifest.tsv"), "w") as f:
-        f.write(head + "".join(rows))
-    print("%d clips in %s/real2_manifest.tsv" % (len(rows), cm.OUT), file=sys.stderr)
+    # the kept material, and the btanks machinery / ambience (a candidate
+    # that grouped CV found neutral and that broke the chord-progression test)
+    for name, parts in (("real2_manifest.tsv", ("percussion", "speech")),
+                        ("real2_btanks_manifest.tsv", ("noise", "ambience"))):
+        rows = []
+        for k in parts:
+            p = os.path.join(cm.OUT, "parts", k + ".tsv")
+            if os.path.exists(p):
+                rows += open(p).readlines()[1:]
+        with open(os.path.join(cm.OUT, name), "w") as f:
+            f.write(head + "".join(rows))
+        print("%d clips in %s/%s" % (len(rows), cm.OUT, name), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,7 @@ def clip_key(path):
 
 
 FEAT_NAMES = []
+REGION_OF = []  # per row: featdump path, region index (windows carry their region's)
 
 
 def read_features(paths, manifest):
@@ -98,6 +99,7 @@ def read_features(paths, manifest):
                 y.append(ENUM[cls])
                 g.append(grp)
                 files.append(key)
+                REGION_OF.append("%s\t%s\t%s" % (v[0], v[2], kind == "file"))
                 kinds.append(kind)
                 aug.append("/aug/" in "/" + v[0])
     return (np.array(X, dtype=np.float64), np.array(y), np.array(g), np.array(files),
@@ -301,6 +303,9 @@ def main():
                     help="take the z-score statistics from this classify_model.h instead of "
                          "recomputing them (the timeline's distances and threshold were tuned "
                          "on them; new tables shift the statistics of the ignored MFCC means)")
+    ap.add_argument("--window-mix", type=float, default=0.0,
+                    help="(CV report only) mix this share of the mean 3 s window posterior "
+                         "into each region's answer")
     ap.add_argument("--cv-only", action="store_true",
                     help="report the grouped cross-validation only (no final model, no "
                          "held-out figures, nothing written): for choosing settings")
@@ -396,6 +401,21 @@ def main():
         cv_pred[va] = cv_prob[va].argmax(axis=1)
     reg = kinds == "region"
     cvm = (cv_pred >= 0) & reg
+    if a.window_mix > 0:
+        # a region's answer mixes its own posterior with the mean posterior of
+        # its 3 s windows (a CV experiment; classify.c does not do this)
+        reg_of = np.array(REGION_OF)
+        win = (kinds == "window") & (cv_pred >= 0)
+        sums = {}
+        for i in np.where(win)[0]:
+            t = sums.setdefault(reg_of[i], [np.zeros(len(CLASSES)), 0])
+            t[0] += cv_prob[i]
+            t[1] += 1
+        for i in np.where((kinds == "region") & (cv_pred >= 0))[0]:
+            t = sums.get(reg_of[i])
+            if t:
+                p = (1 - a.window_mix) * cv_prob[i] + a.window_mix * t[0] / t[1]
+                cv_pred[i] = int(np.argmax(p))
     for part, sel in (("corpus", cvm & ~isnew & ~ismore), ("gathered", cvm & isnew),
                       ("more", cvm & ismore), ("all", cvm)):
         if not sel.sum():

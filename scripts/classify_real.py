@@ -172,7 +172,7 @@ def make_percussion(rng):
         roles = kit_roles(kdir)
         if not roles:
             continue
-        kit = re.sub(r"[^a-z0-9]+", "", os.path.basename(kdir).lower())[:12]
+        kit = re.sub(r"[^a-z0-9]+", "", os.path.basename(kdir).lower())
         handkit = "kick" not in roles
         for j in range(5):
             ROLESET.clear()

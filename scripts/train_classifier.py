@@ -22,6 +22,8 @@ Python 3 standard library + numpy only (Debian's python3-numpy).
 
   /usr/bin/python3 scripts/train_classifier.py --init            # untrained placeholder
   /usr/bin/python3 scripts/train_classifier.py MANIFEST FEAT.tsv [FEAT.tsv...] [--hidden 32]
+      [--new GATHERED.tsv] [--more MORE.tsv] [--origin-power 0.5] [--stats HEADER] [--cv-only]
+  (the full command of the committed model: bench/README-classify.md, section 3)
 """
 import argparse
 import hashlib

@@ -22,6 +22,8 @@ Python 3 standard library + numpy only (Debian's python3-numpy).
 
   /usr/bin/python3 scripts/train_classifier.py --init            # untrained placeholder
   /usr/bin/python3 scripts/train_classifier.py MANIFEST FEAT.tsv [FEAT.tsv...] [--hidden 32]
+      [--new GATHERED.tsv] [--more MORE.tsv] [--origin-power 0.5] [--stats HEADER] [--cv-only]
+  (the full command of the committed model: bench/README-classify.md, section 3)
 """
 import argparse
 import hashlib
@@ -72,6 +74,7 @@ def clip_key(path):
 
 
 FEAT_NAMES = []
+REGION_OF = []  # per row: featdump path, region index (windows carry their region's)
 
 
 def read_features(paths, manifest):
@@ -98,6 +101,7 @@ def read_features(paths, manifest):
                 y.append(ENUM[cls])
                 g.append(grp)
                 files.append(key)
+                REGION_OF.append("%s\t%s\t%s" % (v[0], v[2], kind == "file"))
                 kinds.append(kind)
                 aug.append("/aug/" in "/" + v[0])
     return (np.array(X, dtype=np.float64), np.array(y), np.array(g), np.array(files),
@@ -203,6 +207,17 @@ def weights_for(y, files, scale=None):
     return w * len(y) / w.sum()
 
 
+def read_stats(path):
+    """cm_mean and cm_std of a generated classify_model.h."""
+    text = open(path).read()
+    out = []
+    for name in ("cm_mean", "cm_std"):
+        i = text.index(name + "[AN_FEAT_DIM] = {")
+        body = text[text.index("{", i) + 1:text.index("}", i)]
+        out.append(np.array([float(t) for t in body.split(",")]))
+    return out[0], out[1]
+
+
 def normalise(X, mean, std):
     return np.clip((X - mean) / std, -8, 8)
 
@@ -277,6 +292,25 @@ def main():
                          "origin like the corpus, its held-out part reported separately")
     ap.add_argument("--new-weight", type=float, default=1.0,
                     help="weight of a gathered clip relative to a corpus clip")
+    ap.add_argument("--more", action="append", default=[],
+                    help="manifest of more material (bench/classify_gather_real2.sh): trained "
+                         "on and cross-validated by origin, never held out")
+    ap.add_argument("--more-weight", type=float, default=1.0,
+                    help="weight of a --more clip relative to a corpus clip")
+    ap.add_argument("--origin-power", type=float, default=1.0,
+                    help="an origin of n clips weighs n^P in its class (1: every clip alike; "
+                         "0: every origin alike)")
+    ap.add_argument("--decay", type=float, default=1e-3, help="L2 weight decay")
+    ap.add_argument("--stats", metavar="HEADER",
+                    help="take the z-score statistics from this classify_model.h instead of "
+                         "recomputing them (the timeline's distances and threshold were tuned "
+                         "on them; new tables shift the statistics of the ignored MFCC means)")
+    ap.add_argument("--window-mix", type=float, default=0.0,
+                    help="(CV report only) mix this share of the mean 3 s window posterior "
+                         "into each region's answer")
+    ap.add_argument("--cv-only", action="store_true",
+                    help="report the grouped cross-validation only (no final model, no "
+                         "held-out figures, nothing written): for choosing settings")
     ap.add_argument("--dry", action="store_true", help="report only; write nothing")
     ap.add_argument("--temperature", action="store_true",
                     help="calibrate the confidences: fit a softmax temperature on the "
@@ -293,7 +327,7 @@ def main():
     ap.add_argument("--holdout", type=float, default=0.25)
     ap.add_argument("--all", action="store_true",
                     help="train the final model on every group (no held-out part)")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     if a.init:
         write_header(np.zeros(DIM), np.ones(DIM), None, ["UNTRAINED placeholder (--init)."])
         return 0
@@ -306,37 +340,56 @@ def main():
     new = {}
     for m in a.new:
         new.update(read_manifest(m, extra=True))
-    X, y, g, files, kinds, aug = read_features(a.features, dict(new, **dict(extra, **manifest)))
+    more = {}
+    for m in a.more:
+        more.update(read_manifest(m, extra=True))
+    X, y, g, files, kinds, aug = read_features(
+        a.features, dict(more, **dict(new, **dict(extra, **manifest))))
     aug |= np.array([f in extra and f not in manifest for f in files], dtype=bool)
     isnew = np.array([f in new and f not in manifest for f in files], dtype=bool)
+    ismore = np.array([f in more and f not in manifest for f in files], dtype=bool)
     if len(y) == 0:
         sys.exit("no labelled rows: do the feature tables name the manifest's files?")
     held = set() if a.all else holdout_groups(manifest, a.holdout)
     held_new = set() if a.all else holdout_groups(new, a.holdout)
-    test = np.array([grp in held for grp in g]) & ~isnew
+    test = np.array([grp in held for grp in g]) & ~isnew & ~ismore
     test_new = np.array([grp in held_new for grp in g]) & isnew
     train = ~test & ~test_new
     # z-score statistics from the corpus's own training clips (the timeline's
     # distances were tuned on that scale)
-    mean = X[train & ~aug & ~isnew].mean(axis=0)
-    std = X[train & ~aug & ~isnew].std(axis=0) + 1e-6
+    mean = X[train & ~aug & ~isnew & ~ismore].mean(axis=0)
+    std = X[train & ~aug & ~isnew & ~ismore].std(axis=0) + 1e-6
+    if a.stats:
+        mean, std = read_stats(a.stats)
     Z = normalise(X, mean, std)
     drop = [int(t) for t in a.drop.split(",") if t.strip().isdigit()]
     drop += [i for i, n in enumerate(FEAT_NAMES) if n in a.drop.split(",")]
     Z[:, drop] = 0  # the model sees nothing there; its weights are zeroed below
-    scale = np.where(isnew, a.new_weight, 1.0)
+    scale = np.where(isnew, a.new_weight, np.where(ismore, a.more_weight, 1.0))
+    if a.origin_power != 1.0:
+        # an origin of n clips weighs n^P: fewer clips of one package or voice
+        # outweigh many of another less
+        per = {}
+        for f, grp in set(zip(files, g)):
+            per[grp] = per.get(grp, 0) + 1
+        scale = scale * np.array([per[grp] ** (a.origin_power - 1.0) for grp in g])
     w = weights_for(y, files, scale)
     summary = ["Trained on %d rows (%d regions, %d windows, %d whole files) of %d clips;" % (
         train.sum(), (train & (kinds == "region")).sum(), (train & (kinds == "window")).sum(),
         (train & (kinds == "file")).sum(), len(set(files[train]))),
         "held out: %d clips of %d origins never seen in training." % (
             len(set(files[test])), len(held))]
+    if more:
+        summary.append("more material (--more): %d clips in training, none held out." % (
+            len(set(files[train & ismore]))))
     if new:
         summary.append("gathered material: %d clips in training, %d clips of %d origins held out." % (
             len(set(files[train & isnew])), len(set(files[test_new])), len(held_new)))
     # grouped k-fold cross-validation on the training part
-    groups = sorted(set(g[train]), key=lambda s: hashlib.sha1(s.encode()).hexdigest())
-    fold_of = {grp: i % a.folds for i, grp in enumerate(groups)}
+    # an origin's fold is a hash of its name alone, so adding material never
+    # moves the other origins between folds (comparisons stay paired)
+    fold_of = {grp: int(hashlib.sha1(grp.encode()).hexdigest(), 16) % a.folds
+               for grp in set(g[train])}
     cv_pred = np.full(len(y), -1)
     cv_prob = np.zeros((len(y), len(CLASSES)))
     for k in range(a.folds):
@@ -345,12 +398,28 @@ def main():
         if va.sum() == 0:
             continue
         m = MLP(a.hidden, seed=k + 1).fit(Z[tr], y[tr], weights_for(y[tr], files[tr], scale[tr]),
-                                          epochs=a.epochs)
+                                          epochs=a.epochs, decay=a.decay)
         cv_prob[va] = m.predict(Z[va])
         cv_pred[va] = cv_prob[va].argmax(axis=1)
     reg = kinds == "region"
     cvm = (cv_pred >= 0) & reg
-    for part, sel in (("corpus", cvm & ~isnew), ("gathered", cvm & isnew)):
+    if a.window_mix > 0:
+        # a region's answer mixes its own posterior with the mean posterior of
+        # its 3 s windows (a CV experiment; classify.c does not do this)
+        reg_of = np.array(REGION_OF)
+        win = (kinds == "window") & (cv_pred >= 0)
+        sums = {}
+        for i in np.where(win)[0]:
+            t = sums.setdefault(reg_of[i], [np.zeros(len(CLASSES)), 0])
+            t[0] += cv_prob[i]
+            t[1] += 1
+        for i in np.where((kinds == "region") & (cv_pred >= 0))[0]:
+            t = sums.get(reg_of[i])
+            if t:
+                p = (1 - a.window_mix) * cv_prob[i] + a.window_mix * t[0] / t[1]
+                cv_pred[i] = int(np.argmax(p))
+    for part, sel in (("corpus", cvm & ~isnew & ~ismore), ("gathered", cvm & isnew),
+                      ("more", cvm & ismore), ("all", cvm)):
         if not sel.sum():
             continue
         mac, accs = macro(y[sel], cv_pred[sel])
@@ -359,7 +428,13 @@ def main():
         summary.append("grouped %d-fold CV on %s regions: macro accuracy %.1f %%." % (
             a.folds, part, 100 * mac))
         print("grouped CV (%s regions, by origin): macro %.1f %%" % (part, 100 * mac))
-    model = MLP(a.hidden, seed=7).fit(Z[train], y[train], w[train], epochs=a.epochs)
+        if a.cv_only and part != "all":
+            for line in confusion_text(y[sel], cv_pred[sel]):
+                print("    " + line)
+    if a.cv_only:
+        return 0
+    model = MLP(a.hidden, seed=7).fit(Z[train], y[train], w[train], epochs=a.epochs,
+                                      decay=a.decay)
     temp = 1.0
     if a.temperature and cvm.sum():
         # the temperature minimising the negative log-likelihood of the CV rows

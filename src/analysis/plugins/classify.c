@@ -142,7 +142,7 @@ static const char *const classify_needs[] = { "features", "timeline", NULL };
 
 const struct an_plugin an_plugin_classify = {
 	.name = "classify",
-	.version = 2,
+	.version = 3,
 	.needs = classify_needs,
 	.budget = 10,
 	.run = classify_run,

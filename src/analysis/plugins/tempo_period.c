@@ -127,6 +127,12 @@
 #ifndef BACKBEAT_KICK
 #define BACKBEAT_KICK 0.4  /* ... with drum hits (kick) between the beats */
 #endif
+#ifndef W_SUB
+#define W_SUB 1.25         /* weight of a period's subdivision (x2) in its */
+#endif                     /* metrical score ... */
+#ifndef W_BAR
+#define W_BAR 0.4          /* ... and of its grouping (x1/2) */
+#endif
 #ifndef DOUBLE_MAX
 #define DOUBLE_MAX 200.0   /* ... unless the doubled tempo is beyond this */
 #endif
@@ -342,19 +348,62 @@ static double refine_period(const double *acf, size_t L, double p, double tol)
 	return best;
 }
 
-/* The salience of the strongest local peak within +-4% of bpm, 0 if out
- * of range; *at gets its BPM. */
-static double peak_near(const double *acf, size_t L, double fps, double bpm, double *at)
+/* The highest salience within +-tol (relative) of bpm, 0 if out of
+ * range; *at gets its BPM. */
+static double peak_near(const double *acf, size_t L, double fps, double bpm, double tol,
+                        double *at)
 {
 	double best = 0;
 	*at = bpm;
 	if (bpm < ALT_MIN || bpm > ALT_MAX)
 		return 0;
-	for (double b = bpm * 0.96; b <= bpm * 1.04; b *= 1.002) {
+	for (double b = bpm * (1 - tol); b <= bpm * (1 + tol); b *= 1.002) {
 		double s = salience(acf, L, 60.0 * fps / b);
 		if (s > best) {
 			best = s;
 			*at = b;
+		}
+	}
+	return best;
+}
+
+#define MAX_PEAKS 256       /* salience peaks kept (the grid has ~450 points) */
+
+struct peak { double bpm, s; };   /* a local peak of the salience */
+
+/*
+ * The beat among the salience peaks, in two steps.  1. The metrical
+ * level: a beat is subdivided (its double repeats too: eighth notes,
+ * hi-hats) and grouped (its half: bars), while a cross-rhythm's period
+ * (dotted eighths, a 3-3-2 clave: 4:3, 5:4 or 3:2 relatives of the beat)
+ * rarely has both.  Each peak scores its salience + W_SUB x the salience
+ * at twice its tempo + W_BAR x at half, times the prior; the best wins.
+ * 2. The octave: among the peaks at x1/2, x1 and x2 of that tempo, the
+ * best prior-weighted salience (the octave tests on the beat grid follow).
+ * On the drum set step 1 fixed a New Orleans groove whose snare plays
+ * dotted eighths (82 BPM read 102.6, 5:4) and broke nothing.
+ */
+static double pick_tempo(const double *acf, size_t L, double fps, const struct peak *pk,
+                         size_t np, struct prior centre)
+{
+	double best_w = 0, level = 0, at, best = 0;
+	for (size_t i = 0; i < np; i++) {
+		double b = pk[i].bpm;
+		double f = pk[i].s + W_SUB * peak_near(acf, L, fps, 2 * b, 0.02, &at) +
+		           W_BAR * peak_near(acf, L, fps, b / 2, 0.02, &at);
+		double w = f * prior(b, centre);
+		if (w > best_w) {
+			best_w = w;
+			level = b;
+		}
+	}
+	best_w = 0;
+	for (size_t i = 0; i < np && level > 0; i++) {
+		double r = pk[i].bpm / level, w = pk[i].s * prior(pk[i].bpm, centre);
+		int member = fabs(r - 0.5) < 0.02 || fabs(r - 1) < 0.04 || fabs(r - 2) < 0.08;
+		if (member && w > best_w) {
+			best_w = w;
+			best = pk[i].bpm;
 		}
 	}
 	return best;
@@ -373,6 +422,7 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	static const double ratios[] = { 0.5, 2.0, 2.0 / 3.0, 1.5, 1.0 / 3.0, 3.0 };
 	struct tempo_diag dg;
 	double *o = NULL, *acf = NULL;
+	struct peak pk[MAX_PEAKS];
 	size_t L;
 	int rc = 0;
 
@@ -401,24 +451,23 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	double sustained = in->chroma ? key_sustained(in->chroma, in->stride, in->n) : 0.0;
 	struct prior centre = prior_for(sustained);
 	dg.prior_bpm = (float)centre.c;
-	/* the best prior-weighted peak of the salience over the grid */
-	double best_w = 0, best_bpm = 0;
+	/* the local peaks of the salience over the grid */
+	size_t np = 0;
 	double prev2 = 0, prev1 = 0, prev_b = 0;
 	for (double b = BPM_MIN; b <= BPM_MAX * 1.0001; b *= GRID_STEP) {
 		double s = salience(acf, L, 60.0 * in->fps / b);
-		if (prev1 >= prev2 && prev1 >= s && prev1 > 0) {   /* local peak */
-			double wv = prev1 * prior(prev_b, centre);
-			if (wv > best_w) {
-				best_w = wv;
-				best_bpm = prev_b;
-			}
+		if (prev1 >= prev2 && prev1 >= s && prev1 > 0 && np < MAX_PEAKS) {
+			pk[np].bpm = prev_b;
+			pk[np].s = prev1;
+			np++;
 		}
 		prev2 = prev1;
 		prev1 = s;
 		prev_b = b;
 	}
+	double best_bpm = pick_tempo(acf, L, in->fps, pk, np, centre);
 #ifdef TEMPO_DUMP
-	fprintf(stderr, "BEST %.2f centre %.1f w %.4f\n", best_bpm, centre.c, best_w);
+	fprintf(stderr, "BEST %.2f centre %.1f\n", best_bpm, centre.c);
 #endif
 	if (best_bpm <= 0)
 		goto done;
@@ -486,7 +535,7 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	struct { double bpm, w; } alt[GR_ARRAY_LEN(ratios)];
 	int na = 0;
 	for (size_t i = 0; i < GR_ARRAY_LEN(ratios); i++) {
-		double at, s = peak_near(acf, L, in->fps, bpm * ratios[i], &at);
+		double at, s = peak_near(acf, L, in->fps, bpm * ratios[i], 0.04, &at);
 		if (s <= 0)
 			continue;
 		alt[na].bpm = at;

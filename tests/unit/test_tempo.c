@@ -246,7 +246,8 @@ static void cross_rhythm(float *x, size_t n, double bpm)
 }
 
 /* The cross-rhythm's periods do not win: the answer is the beat or its
- * double (the octave is the beat grid's question), with the beat offered. */
+ * double (the octave is the beat grid's question), with the beat offered,
+ * and the snare's stroke rate (4:3 or 5:4 of the beat) is offered too. */
 static void test_cross_rhythm(void **state)
 {
 	static const double bpms[] = { 76, 82, 90, 100, 110 };
@@ -259,11 +260,16 @@ static void test_cross_rhythm(void **state)
 		struct an_tempo_result r;
 		estimate(x, n, &r);
 		double m = r.bpm / bpms[k];
-		int beat = fabs(m - 1) < 0.02;
-		for (int i = 0; i < r.n_alt; i++)
-			beat |= fabs(r.alt[i].bpm / bpms[k] - 1) < 0.02;
-		if (!r.has_tempo || (fabs(m - 1) > 0.02 && fabs(m - 2) > 0.04) || !beat) {
-			print_error("dotted-eighth groove at %.0f BPM: got %.2f\n", bpms[k], r.bpm);
+		int beat = fabs(m - 1) < 0.02, cross = 0;
+		for (int i = 0; i < r.n_alt; i++) {
+			double a = r.alt[i].bpm / bpms[k];
+			beat |= fabs(a - 1) < 0.02;
+			cross |= fabs(a - 4.0 / 3.0) < 0.03 || fabs(a - 1.25) < 0.03;
+		}
+		if (!r.has_tempo || (fabs(m - 1) > 0.02 && fabs(m - 2) > 0.04) || !beat || !cross) {
+			print_error("dotted-eighth groove at %.0f BPM: got %.2f (alternates %.1f %.1f "
+			            "%.1f %.1f)\n", bpms[k], r.bpm, r.alt[0].bpm, r.alt[1].bpm,
+			            r.alt[2].bpm, r.alt[3].bpm);
 			fail();
 		}
 		free(r.beats);
@@ -325,7 +331,7 @@ static void region(struct an_region *r, double start, double end, float bpm, flo
 /* A drum performance split at its pauses into regions, each alone unsure
  * between 140 and its half (and one short fill read at 105, the most
  * confident of all): the file's tempo is the one the regions agree on,
- * with the half among its alternates. */
+ * with the half among its alternates (and a region's metrical relative). */
 static void test_summary_votes(void **state)
 {
 	struct an_region r[5];
@@ -356,6 +362,15 @@ static void test_summary_votes(void **state)
 	f.n_regions = 1;
 	an_summarize(&f);
 	assert_true(fabs(f.summary.bpm - 144.9f) < 0.01f);
+
+	/* a metrical relative a region offers (its snare's dotted eighths, 4:3)
+	 * is among the file's alternates */
+	region(&r[0], 0, 60, 82.0f, 0.25f, 164.0f, 0.20f, 109.3f, 0.18f);
+	an_summarize(&f);
+	int cross = 0;
+	for (int i = 0; i < f.summary.n_alt; i++)
+		cross |= fabs(f.summary.alt[i].bpm / 109.3f - 1) < 0.01;
+	assert_true(cross);
 
 	/* no region with a tempo: no tempo */
 	r[0].tempo.has_tempo = 0;

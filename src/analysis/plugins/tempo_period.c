@@ -10,9 +10,13 @@
  * dominate.  The salience of a beat period p is the mean autocorrelation
  * at p, 2p, ... 8p (as many as fit in 4.5 s): a pulse repeats at every
  * multiple, spurious peaks do not.  Octaves are resolved explicitly:
- *   1. the salience peak weighted by a log-Gaussian tempo prior wins
- *      against its x1/2, x2, x2/3, x3/2, x1/3, x3 relatives (their scores
- *      are reported as alternates).  The prior is centred at 110 BPM for
+ *   0. the metrical level: each salience peak scores with the salience at
+ *      its double and half (a beat is subdivided and grouped into bars, a
+ *      cross-rhythm's period rarely is: see pick_tempo());
+ *   1. the salience peak of that level weighted by a log-Gaussian tempo
+ *      prior wins against its x1/2 and x2 (those and the strongest of its
+ *      x2/3, x3/2, x1/3, x3, x3/4, x4/3, x4/5, x5/4 relatives are reported
+ *      as alternates with their scores).  The prior is centred at 110 BPM for
  *      percussive material and 85 BPM for sustained, pitched material
  *      (the share of chroma energy that survives a median filter), as
  *      legato music is felt slower; 0.6 and 0.8 octaves wide;
@@ -419,7 +423,10 @@ static void set_no_tempo(struct an_tempo_result *out)
 int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
                    struct tempo_diag *diag, struct gr_err *err)
 {
-	static const double ratios[] = { 0.5, 2.0, 2.0 / 3.0, 1.5, 1.0 / 3.0, 3.0 };
+	/* octave, triple and metrical (dotted, quintuple grouping) relatives */
+	static const double ratios[] = {
+		0.5, 2.0, 2.0 / 3.0, 1.5, 1.0 / 3.0, 3.0, 0.75, 4.0 / 3.0, 0.8, 1.25,
+	};
 	struct tempo_diag dg;
 	double *o = NULL, *acf = NULL;
 	struct peak pk[MAX_PEAKS];

@@ -3,11 +3,9 @@
  * confidence and alternates, or "no tempo" when the region has no steady
  * pulse; calls tempo_beats.c for the beat grid, meter and downbeat.
  *
- * Method: the dsp onset strength (log-mel spectral flux) is detrended
- * (minus a 1 s moving average, rectified), lightly smoothed and
- * normalised.  Its autocorrelation is taken over 12 s windows (hop 3 s),
- * each normalised to its own energy and averaged, so loud passages do not
- * dominate.  The salience of a beat period p is the mean autocorrelation
+ * Method: tempo_onset.c gives the onset envelope (the dsp's log-mel
+ * flux, detrended) and its windowed autocorrelation.  The salience of a
+ * beat period p is the mean autocorrelation
  * at p, 2p, ... 8p (as many as fit in 4.5 s): a pulse repeats at every
  * multiple, spurious peaks do not.  Octaves are resolved explicitly:
  *   0. the metrical level: each salience peak scores with the salience at
@@ -41,7 +39,8 @@
  * songs without drums, drum performances); each can be overridden with
  * -D for the tuning scripts.
  *
- * Costs: O(frames x max lag) multiply-adds (~200 lags), O(frames) memory.
+ * Costs: tempo_onset.c's O(frames x max lag) multiply-adds (~200 lags)
+ * dominate; O(frames) memory.
  * Thread rules: reentrant.
  */
 #include <math.h>
@@ -151,103 +150,6 @@ static double lerp_at(const double *a, size_t n, double x)
 		return i < n ? a[i] : 0;
 	double f = x - (double)i;
 	return a[i] * (1 - f) + a[i + 1] * f;
-}
-
-/* Detrended, rectified onset envelope normalised to unit RMS.  Returns a
- * new array of n doubles or NULL. */
-static double *onset_envelope(const struct tempo_in *in)
-{
-	size_t n = in->n, half = (size_t)(0.5 * in->fps);
-	double *raw = malloc(n * sizeof(*raw));
-	double *o = malloc(n * sizeof(*o));
-	if (!raw || !o) {
-		free(raw);
-		free(o);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		float v = in->onset[i * in->stride];
-		raw[i] = isfinite(v) && v > 0 ? v : 0;
-	}
-	/* running sum for the moving average over [i-half, i+half] */
-	double sum = 0, sq = 0;
-	size_t lo = 0, hi = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t want_hi = i + half + 1 < n ? i + half + 1 : n;
-		size_t want_lo = i > half ? i - half : 0;
-		while (hi < want_hi)
-			sum += raw[hi++];
-		while (lo < want_lo)
-			sum -= raw[lo++];
-		double m = sum / (double)(hi - lo);
-		o[i] = raw[i] > m ? raw[i] - m : 0;
-		sq += o[i] * o[i];
-	}
-	/* a light [1 2 1] smoothing: one-frame-sharp onsets (clicks) get
-	 * autocorrelation peaks wide enough to interpolate at fractional lags */
-	double prev = 0;
-	sq = 0;
-	for (size_t i = 0; i < n; i++) {
-		double cur = o[i], next = i + 1 < n ? o[i + 1] : 0;
-		o[i] = 0.25 * prev + 0.5 * cur + 0.25 * next;
-		prev = cur;
-		sq += o[i] * o[i];
-	}
-	free(raw);
-	double rms = sqrt(sq / (double)(n ? n : 1));
-	if (rms > 1e-12)
-		for (size_t i = 0; i < n; i++)
-			o[i] /= rms;
-	return o;
-}
-
-/* Averaged, per-window normalised autocorrelation of o for lags 0..L-1.
- * Returns the number of windows that had energy. */
-static int window_acf(const double *o, size_t n, double fps, double *acf, size_t L)
-{
-	size_t w = (size_t)(12.0 * fps), hop;
-	if (w > n)
-		w = n;
-	hop = w / 4 ? w / 4 : 1;
-	double *x = malloc(w * sizeof(*x));
-	double *a = malloc(L * sizeof(*a));
-	int used = 0;
-	if (!x || !a)
-		goto out;
-	memset(acf, 0, L * sizeof(*acf));
-	for (size_t s = 0;; s += hop) {
-		if (s + w > n)
-			s = n - w;   /* the last window ends flush with the region */
-		double mean = 0;
-		for (size_t i = 0; i < w; i++)
-			mean += o[s + i];
-		mean /= (double)w;
-		for (size_t i = 0; i < w; i++)
-			x[i] = o[s + i] - mean;
-		for (size_t l = 0; l < L; l++) {
-			double acc = 0;
-			if (l < w) {
-				for (size_t i = 0; i + l < w; i++)
-					acc += x[i] * x[i + l];
-				acc /= (double)(w - l);
-			}
-			a[l] = acc;
-		}
-		if (a[0] > 1e-9) {
-			for (size_t l = 0; l < L; l++)
-				acf[l] += a[l] / a[0];
-			used++;
-		}
-		if (s + w >= n)
-			break;
-	}
-	if (used)
-		for (size_t l = 0; l < L; l++)
-			acf[l] /= used;
-out:
-	free(x);
-	free(a);
-	return used;
 }
 
 /* Salience of period p (frames): the pulse and its multiples. */
@@ -441,13 +343,13 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	L = (size_t)(4.5 * in->fps) + 2;
 	if (L > in->n)
 		L = in->n;
-	o = onset_envelope(in);
 	acf = malloc(L * sizeof(*acf));
-	if (!o || !acf) {
+	int used = acf ? tempo_periodicity(in, L, &o, acf) : -GR_ENOMEM;
+	if (used < 0) {
 		rc = gr_fail(err, GR_ENOMEM, "tempo: no memory for %zu frames", in->n);
 		goto done;
 	}
-	if (!window_acf(o, in->n, in->fps, acf, L))
+	if (used == 0)
 		goto done;
 #ifdef TEMPO_DUMP   /* development: the autocorrelation, for offline tuning */
 	for (size_t l = 0; l < L; l++)

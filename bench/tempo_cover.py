@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""tempo_cover.py TRUTH ANSWERS.tsv - share of files whose labelled tempo (within 4 %) is the
-answer or one of its alternates (column `alternates`: "bpm:score bpm:score ...").
-Prints "cover N/M = X%".  Python 3 standard library only."""
+"""tempo_cover.py TRUTH ANSWERS.tsv [--list] - share of files whose labelled tempo (within 4 %)
+is the answer or one of its alternates (column `alternates`: "bpm:score bpm:score ...").
+Prints "cover N/M = X%"; --list also prints each file that is not covered (label, answer,
+alternates).  Python 3 standard library only."""
 import csv
 import os
 import sys
@@ -14,6 +15,7 @@ def ident(p):
 
 def main():
     truth, ans = sys.argv[1], sys.argv[2]
+    show = "--list" in sys.argv[3:]
     with open(truth, newline="", encoding="utf-8") as f:
         ref = {ident(r["file"]): float(r["bpm"]) for r in csv.DictReader(f, delimiter="\t")}
     hit = tot = 0
@@ -30,6 +32,9 @@ def main():
                 cands.append(float(a.split(":")[0]))
             if any(abs(c - ref[k]) <= 0.04 * ref[k] for c in cands):
                 hit += 1
+            elif show:
+                print("not covered: %s label %.2f answer %s alternates %s"
+                      % (k, ref[k], r.get("answer") or "-", r.get("alternates") or "-"))
     print("cover %d/%d = %.1f%%" % (hit, tot, 100.0 * hit / tot if tot else 0.0))
 
 

@@ -172,11 +172,14 @@ static double file_support(const struct an_file *f, const double *w, double h,
  * half or double speed.  Every reading of every region (its chosen tempo
  * and its alternates) is a hypothesis; the hypothesis with the most
  * support (region weight x the score of the region's reading within 4 %)
- * wins, and its octave relatives, scored alike, are the alternates.
+ * wins, and its octave and metrical relatives (the ratios the tempo
+ * plugin offers), scored alike, are the alternates.
  */
 static void summarize_tempo(struct an_file *f, struct an_summary *s)
 {
-	static const double rel[] = { 0.5, 2.0, 2.0 / 3.0, 1.5, 1.0 / 3.0, 3.0 };
+	static const double rel[] = {
+		0.5, 2.0, 2.0 / 3.0, 1.5, 1.0 / 3.0, 3.0, 0.75, 4.0 / 3.0, 0.8, 1.25,
+	};
 	double *w = calloc(f->n_regions > 0 ? (size_t)f->n_regions : 1, sizeof(*w)), total = 0;
 	double best_s = 0, best_bpm = 0;
 	int best_who = -1;

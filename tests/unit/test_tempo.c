@@ -6,7 +6,8 @@
  * clicks, a 3/4 waltz detected as 3 beats per bar, a rock pattern as 4,
  * no tempo for noise and for a single hit; and the file summary's vote
  * over regions that each read a performance ambiguously; a chord struck on
- * every beat over a bass on one and three read at its own 100 BPM, not 50.
+ * every beat over a bass on one and three read at its own 100 BPM, not 50;
+ * a groove whose snare plays dotted eighths read at its beat, not 4:3 or 5:4.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "grym/analysis.h"
+#include "grym/util.h"
 #include "musical_sig.h"
 #include "../../src/analysis/plugins/musical.h"
 
@@ -223,6 +225,58 @@ static void test_restruck_chords(void **state)
 	free(x);
 }
 
+/* A New Orleans funk groove as a drum set played it: the snare on dotted
+ * eighths (sixteenths 0, 3, 6, 9, 12: five strokes to the bar), the kick
+ * syncopated (0, 3, 5, 7, 8, 11), soft hats on the off sixteenths.  The
+ * strokes recur 4:3 and 5:4 times as fast as the beat (the drum set's
+ * 82 BPM performance read 102.6). */
+static void cross_rhythm(float *x, size_t n, double bpm)
+{
+	static const int snare16[] = { 0, 3, 6, 9, 12 }, kick16[] = { 0, 3, 5, 7, 8, 11 };
+	static const int hat16[] = { 1, 3, 5, 7, 11 };
+	double six = 15.0 * SIG_RATE / bpm;   /* a sixteenth, samples */
+	for (double bar = 0.2 * SIG_RATE; bar + 16 * six < (double)n; bar += 16 * six) {
+		for (size_t k = 0; k < GR_ARRAY_LEN(snare16); k++)
+			sig_snare(x, n, (size_t)(bar + snare16[k] * six), 0.7f);
+		for (size_t k = 0; k < GR_ARRAY_LEN(kick16); k++)
+			sig_kick(x, n, (size_t)(bar + kick16[k] * six), 0.5f);
+		for (size_t k = 0; k < GR_ARRAY_LEN(hat16); k++)
+			sig_hat(x, n, (size_t)(bar + hat16[k] * six), 0.12f);
+	}
+}
+
+/* The cross-rhythm's periods do not win: the answer is the beat or its
+ * double (the octave is the beat grid's question), with the beat offered,
+ * and the snare's stroke rate (4:3 or 5:4 of the beat) is offered too. */
+static void test_cross_rhythm(void **state)
+{
+	static const double bpms[] = { 76, 82, 90, 100, 110 };
+	size_t n = (size_t)(30 * SIG_RATE);
+
+	(void)state;
+	for (size_t k = 0; k < GR_ARRAY_LEN(bpms); k++) {
+		float *x = alloc_sig(n);
+		cross_rhythm(x, n, bpms[k]);
+		struct an_tempo_result r;
+		estimate(x, n, &r);
+		double m = r.bpm / bpms[k];
+		int beat = fabs(m - 1) < 0.02, cross = 0;
+		for (int i = 0; i < r.n_alt; i++) {
+			double a = r.alt[i].bpm / bpms[k];
+			beat |= fabs(a - 1) < 0.02;
+			cross |= fabs(a - 4.0 / 3.0) < 0.03 || fabs(a - 1.25) < 0.03;
+		}
+		if (!r.has_tempo || (fabs(m - 1) > 0.02 && fabs(m - 2) > 0.04) || !beat || !cross) {
+			print_error("dotted-eighth groove at %.0f BPM: got %.2f (alternates %.1f %.1f "
+			            "%.1f %.1f)\n", bpms[k], r.bpm, r.alt[0].bpm, r.alt[1].bpm,
+			            r.alt[2].bpm, r.alt[3].bpm);
+			fail();
+		}
+		free(r.beats);
+		free(x);
+	}
+}
+
 static void test_no_pulse(void **state)
 {
 	size_t n = (size_t)(10 * SIG_RATE);
@@ -277,7 +331,7 @@ static void region(struct an_region *r, double start, double end, float bpm, flo
 /* A drum performance split at its pauses into regions, each alone unsure
  * between 140 and its half (and one short fill read at 105, the most
  * confident of all): the file's tempo is the one the regions agree on,
- * with the half among its alternates. */
+ * with the half among its alternates (and a region's metrical relative). */
 static void test_summary_votes(void **state)
 {
 	struct an_region r[5];
@@ -309,6 +363,15 @@ static void test_summary_votes(void **state)
 	an_summarize(&f);
 	assert_true(fabs(f.summary.bpm - 144.9f) < 0.01f);
 
+	/* a metrical relative a region offers (its snare's dotted eighths, 4:3)
+	 * is among the file's alternates */
+	region(&r[0], 0, 60, 82.0f, 0.25f, 164.0f, 0.20f, 109.3f, 0.18f);
+	an_summarize(&f);
+	int cross = 0;
+	for (int i = 0; i < f.summary.n_alt; i++)
+		cross |= fabs(f.summary.alt[i].bpm / 109.3f - 1) < 0.01;
+	assert_true(cross);
+
 	/* no region with a tempo: no tempo */
 	r[0].tempo.has_tempo = 0;
 	an_summarize(&f);
@@ -323,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_backbeat),
 		cmocka_unit_test(test_waltz),
 		cmocka_unit_test(test_restruck_chords),
+		cmocka_unit_test(test_cross_rhythm),
 		cmocka_unit_test(test_no_pulse),
 		cmocka_unit_test(test_summary_votes),
 	};

@@ -59,6 +59,15 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
                    struct tempo_diag *diag, struct gr_err *err);
 
 /*
+ * tempo_onset.c: the onset envelope and its periodicity.  *env gets the
+ * onset envelope (a new array of in->n doubles, detrended, unit RMS;
+ * free() it) and acf[0..L) its autocorrelation (lags in frames, 1 at lag
+ * 0).  Returns the number of 12 s windows with onsets (0: none, *env
+ * NULL), or -GR_ENOMEM.
+ */
+int tempo_periodicity(const struct tempo_in *in, size_t L, double **env, double *acf);
+
+/*
  * tempo_beats.c: beat tracking at period p (frames) over the normalised
  * onset envelope o (n = in->n values), then the BPM from the beat grid,
  * meter and downbeat.  Fills out (has_tempo, bpm, beats as a new array,

@@ -1,6 +1,7 @@
 /*
  * tempo.c - the tempo plugin: BPM with confidence and alternates (x1/2,
- * x2, x2/3, x3/2 with scores), beat grid, meter and first downbeat, or
+ * x2, then the strongest of x2/3, x3/2, x1/3, x3, x3/4, x4/3, x4/5, x5/4,
+ * with scores), beat grid, meter and first downbeat, or
  * "no tempo" for regions without a steady pulse (speech, ambience,
  * one-shots: decided from the periodicity of the onsets themselves, so the
  * plugin needs no other plugin's result).  A thin wrapper over
@@ -56,7 +57,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 
 const struct an_plugin an_plugin_tempo = {
 	.name = "tempo",
-	.version = 3,
+	.version = 4,
 	.needs = NULL,
 	.budget = 2.0,
 	.run = tempo_run,

@@ -222,6 +222,13 @@ static void two_music(struct two *t, double secs, int kind)
 	t->ns += n;
 }
 
+static void two_append(struct two *t, const struct two *seg)
+{
+	t->src = xrealloc(t->src, (t->ns + seg->ns) * 2 * sizeof(float));
+	memcpy(t->src + t->ns * 2, seg->src, seg->ns * 2 * sizeof(float));
+	t->ns += seg->ns;
+}
+
 static void two_mono(struct two *t)
 {
 	t->nm = t->ns / 2;
@@ -244,9 +251,18 @@ static void two_mono(struct two *t)
 static void test_loudness_vs_slice(void **state)
 {
 	struct dsp_cfg c = cfg_default();
+	struct two seg[3] = { { 0 } };
 	double worst[2] = { 0, 0 }, worst_lra = 0;
 
 	c.padding = 0.01f;
+	c.fft_size = c.hop = 512;       /* frame features play no part here: keep them cheap */
+	rng = 7;
+	for (int k = 0; k < 3; k++) {
+		static const double secs[3] = { 20.0, 1.6, 1.2 };
+		seg[k].srate = 2 * RATE;
+		seg[k].ch = 2;
+		two_music(&seg[k], secs[k], k);
+	}
 	for (int o = 0; o < 8; o++) {
 		struct two t = { 0 };
 		struct dsp_analyzer *a;
@@ -254,13 +270,12 @@ static void test_loudness_vs_slice(void **state)
 
 		t.srate = 2 * RATE;
 		t.ch = 2;
-		rng = 7;
 		two_silence(&t, 0.5 + 0.0131 * o);
-		two_music(&t, 20.0, 0);
+		two_append(&t, &seg[0]);
 		two_silence(&t, 1.0 + 0.0173 * o);
-		two_music(&t, 1.6, 1);
+		two_append(&t, &seg[1]);
 		two_silence(&t, 0.8 + 0.0093 * o);
-		two_music(&t, 1.2, 2);
+		two_append(&t, &seg[2]);
 		two_silence(&t, 0.6);
 		two_mono(&t);
 		a = run_two(&c, &t, 4096, 3000, 0);
@@ -302,6 +317,8 @@ static void test_loudness_vs_slice(void **state)
 		free(t.mono);
 		free(t.src);
 	}
+	for (int k = 0; k < 3; k++)
+		free(seg[k].src);
 	print_message("# region loudness vs one-shot slice: 20 s %.3f LU (LRA %.3f LU), "
 	              "1-2 s %.3f LU\n", worst[0], worst_lra, worst[1]);
 	assert_true(worst[0] <= 0.1);

@@ -109,7 +109,9 @@ struct dsp_region {
 	int64_t n_frames;      /* frames in the region */
 	float peak_db;         /* sample peak of the source, dBFS */
 	float loudness;        /* integrated loudness (EBU R128) of the source frames of
-	                          [start, end), LUFS (-INFINITY if too short/quiet) */
+	                          [start, end), LUFS (-INFINITY if too short/quiet);
+	                          measured on the file's 10 ms grid, edges within 5 ms
+	                          (src/dsp/loudness.c gives the precision) */
 	float lra;             /* loudness range, LU (0 if unmeasurable) */
 };
 

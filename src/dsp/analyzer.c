@@ -15,7 +15,7 @@
  * Costs: see the files of each piece; per hop roughly two real FFTs (n and
  * the chroma FFT), one n/2 inverse FFT and O(n) descriptor work.  No
  * allocation per block except amortised growth of the frame store (up to
- * frames_mem), the region list and the loudness FIFO.
+ * frames_mem), the region list and the loudness ring (10 ms cells).
  * Threads: one analyzer per thread (each starts one loudness worker, joined
  * by dsp_finish, dsp_reset and dsp_free); analyzers on different threads
  * share only the FFTW plan cache, which is locked.

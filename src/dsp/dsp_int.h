@@ -13,10 +13,11 @@
  *   frames     append-only frame store that spills to a temp file (frames.c)
  *   peaks      streaming min/max/RMS buckets (peaks.c)
  *   silence    5 ms-block detector with hysteresis -> regions (silence.c)
- *   loud       EBU R128 per file and per region on the source (loudness.c)
+ *   loud       EBU R128 per file (libebur128) and per region (its 10 ms
+ *              energies, gated by us) on the source (loudness.c)
  *   loudq      runs loud on a worker thread behind a bounded queue
  * None of them allocates in its per-block path except the frame store and
- * the loudness FIFO, which grow amortised up to a cap.
+ * the loudness ring of 10 ms cells, which grow amortised up to a cap.
  */
 #ifndef GRYM_DSP_INT_H
 #define GRYM_DSP_INT_H
@@ -275,21 +276,44 @@ struct loud_res {
 	float peak_db;              /* dBFS sample peak */
 };
 
+/* Cell c of the file's 10 ms grid: source frames
+ * [round(c * rate / 100), round((c + 1) * rate / 100)). */
+struct loud_cell {
+	double e;                   /* K-weighted mean square (libebur128's energy) */
+	float pk;                   /* sample peak, linear */
+};
+
+/* One region's block energies binned by loudness (0.01 LU from -70 LUFS). */
+struct loud_hist {
+	uint32_t *n;                /* blocks per bin */
+	double *e;                  /* their energy sum per bin */
+	int lo, hi;                 /* bins used: [lo, hi], none when lo > hi */
+	uint64_t nt;                /* blocks in all bins */
+	double et;                  /* their energy sum */
+};
+
 struct loud {
 	int rate, ch;               /* source rate (Hz), channels */
 	double arate;               /* analysis rate: event times are in its samples */
-	ebur128_state *file;        /* whole-file state */
+	int64_t s100;               /* libebur128's frames per 100 ms, (rate + 5) / 10 */
+	double abs_gate;            /* -70 LUFS as an energy */
+	ebur128_state *file;        /* whole-file state, fed every source frame */
 	float file_peak;            /* linear */
-	ebur128_state *cur;         /* open region's state, NULL if none */
-	float cur_peak;             /* linear */
-	int64_t feed;               /* next source frame for cur */
-	float *fifo;                /* source frames waiting for a decision: a
-	                               ring of cap frames, frame `base` at head */
-	size_t cap, maxcap, head;
-	int64_t base, count;        /* first held frame, frames held */
 	int64_t in;                 /* source frames received */
-	int64_t drop_until;         /* frames before this are not kept */
-	int approx;                 /* FIFO overflowed: region values approximate */
+	int64_t ctop;               /* cell being filled (those before are complete) */
+	int64_t cend;               /* source frame where it ends */
+	float cpk;                  /* its peak so far */
+	struct loud_cell *cell;     /* ring: cell c at cell[c & (cap - 1)], held
+	                               for cbase <= c <= ctop */
+	size_t cap;                 /* power of two */
+	int64_t cbase;
+	int approx;                 /* ring overflowed: region values approximate */
+	int open;                   /* a region is open: */
+	int64_t j0, c0;             /*   its start (source frame), first cell */
+	int64_t ng, ns;             /*   end cell of its next 400 ms / 3 s block */
+	int64_t cp;                 /*   next cell for its peak */
+	float rpk;                  /*   its peak so far, linear */
+	struct loud_hist hg, hs;    /*   its 400 ms and 3 s blocks */
 	int64_t until;              /* detector: sound of the open region lasts to
 	                               here (analysis samples), -1 if none open */
 	int64_t idle_from;          /* detector: no future region starts before */

@@ -9,8 +9,10 @@
  * are bit-identical to calling loudness.c directly.  loudq_finish() posts
  * the end, joins the worker and leaves the struct loud finished.
  *
- * Costs: one memcpy of the source frames; a mutex/condvar hand-off per
- * slot (LOUDQ_FRAMES source frames).  Memory: LOUDQ_SLOTS slots of
+ * Costs: one memcpy of the source frames; a mutex per slot (LOUDQ_FRAMES
+ * source frames) and a wake-up per half queue: the worker sleeps until
+ * LOUDQ_SLOTS / 2 slots wait (or the end is posted), the producer, when
+ * the queue was full, until half of it is free.  Memory: LOUDQ_SLOTS slots of
  * LOUDQ_FRAMES frames, fixed (256 KiB for stereo).  When the worker cannot
  * be started (no threads left, small address-space limit) every call runs
  * inline on the caller's thread, with the same results.
@@ -81,7 +83,8 @@ static void *worker(void *arg)
 		}
 		q->head = (q->head + 1) % LOUDQ_SLOTS;
 		q->count--;
-		pthread_cond_signal(&q->not_full);
+		if (q->count <= LOUDQ_SLOTS / 2)       /* the producer waits for a full queue */
+			pthread_cond_signal(&q->not_full);
 		pthread_mutex_unlock(&q->mu);
 	}
 	return NULL;
@@ -146,11 +149,15 @@ static struct loudq_slot *reserve(struct loudq *q, struct gr_err *err)
 	return s;
 }
 
+/* The worker is woken only once half the queue is full (and by the end
+ * or stop), not per slot: it is faster than the producer, so a wake per
+ * slot cost a futex round trip and two context switches per 4096 frames. */
 static void commit(struct loudq *q)
 {
 	pthread_mutex_lock(&q->mu);
 	q->count++;
-	pthread_cond_signal(&q->not_empty);
+	if (q->count >= LOUDQ_SLOTS / 2)
+		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&q->mu);
 }
 

@@ -1,8 +1,8 @@
 /*
  * test_dsp.c - the streaming dsp pass: frame features against their
  * definitions, regions (boundaries, min_silence, min_region, padding,
- * hysteresis), waveform peaks, EBU R128 loudness per file and region, the
- * spilling frame store and flat memory.  Every signal is generated here at
+ * hysteresis), waveform peaks, the spilling frame store and flat memory
+ * (loudness per file and region: test_loud.c).  Every signal is generated here at
  * the analysis rate; no files.
  */
 #include <stdarg.h>
@@ -15,8 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-
-#include <ebur128.h>
 
 #include "grym/dsp.h"
 #include "grym/util.h"
@@ -646,148 +644,6 @@ static void test_peaks_one_hour(void **state)
 	free(x);
 }
 
-/* ---- loudness ---------------------------------------------------------- */
-
-struct two { float *mono; size_t nm; float *src; size_t ns; int srate, ch; };
-
-/* A sine of peak level db (dBFS) for secs, at both rates. */
-static void two_add(struct two *t, double secs, double freq, double db)
-{
-	size_t nm = (size_t)llround(secs * RATE), ns = (size_t)llround(secs * t->srate);
-	double amp = db <= -200 ? 0 : pow(10, db / 20);
-	double tm0 = (double)t->nm / RATE, ts0 = (double)t->ns / t->srate;
-
-	t->mono = xrealloc(t->mono, (t->nm + nm) * sizeof(float));
-	t->src = xrealloc(t->src, (t->ns + ns) * (size_t)t->ch * sizeof(float));
-	for (size_t i = 0; i < nm; i++)
-		t->mono[t->nm + i] = (float)(amp * sin(2 * M_PI * freq * (tm0 + (double)i / RATE)));
-	for (size_t i = 0; i < ns; i++)
-		for (int c = 0; c < t->ch; c++)
-			t->src[(t->ns + i) * (size_t)t->ch + (size_t)c] =
-				(float)(amp * sin(2 * M_PI * freq * (ts0 + (double)i / t->srate)));
-	t->nm += nm;
-	t->ns += ns;
-}
-
-/* Push both streams in unequal blocks, the source ahead by `ahead` frames. */
-static struct dsp_analyzer *run_two(struct dsp_cfg *c, const struct two *t, size_t mb,
-                                    size_t sb, size_t ahead)
-{
-	struct gr_err err = { 0 };
-	struct dsp_analyzer *a;
-	size_t im = 0, is = 0;
-
-	c->src_rate = t->srate;
-	c->src_channels = t->ch;
-	a = dsp_new(c, &err);
-	assert_non_null(a);
-	while (im < t->nm || is < t->ns) {
-		double tm = (double)im / RATE, ts = (double)is / t->srate;
-		if (is < t->ns && (ts <= tm + (double)ahead / t->srate || im >= t->nm)) {
-			size_t k = t->ns - is < sb ? t->ns - is : sb;
-			assert_int_equal(dsp_push_source(a, t->src + is * (size_t)t->ch, k, &err), 0);
-			is += k;
-		} else {
-			size_t k = t->nm - im < mb ? t->nm - im : mb;
-			assert_int_equal(dsp_push(a, t->mono + im, k, &err), 0);
-			im += k;
-		}
-	}
-	assert_int_equal(dsp_finish(a, &err), 0);
-	return a;
-}
-
-static double oneshot(const struct two *t, double st, double en, double *lra)
-{
-	ebur128_state *e = ebur128_init((unsigned)t->ch, (unsigned long)t->srate,
-	                                EBUR128_MODE_I | EBUR128_MODE_LRA);
-	size_t a = (size_t)llround(st * t->srate), b = (size_t)llround(en * t->srate);
-	double v = 0;
-
-	assert_non_null(e);
-	if (b > t->ns)
-		b = t->ns;
-	ebur128_add_frames_float(e, t->src + a * (size_t)t->ch, b - a);
-	ebur128_loudness_global(e, &v);
-	ebur128_loudness_range(e, lra);
-	ebur128_destroy(&e);
-	return v;
-}
-
-static void test_loudness_file(void **state)
-{
-	struct dsp_cfg c = cfg_default();
-	struct two t = { 0 };
-	struct dsp_analyzer *a;
-
-	/* 1 kHz sine at -20 dBFS, stereo 48 kHz: -20 LUFS */
-	t.srate = 48000;
-	t.ch = 2;
-	two_add(&t, 5.0, 1000.0, -20.0);
-	a = run_two(&c, &t, 1000, 4096, 0);
-	assert_float_equal(dsp_file_loudness(a), -20.0, 0.5);
-	assert_float_equal(dsp_file_peak_db(a), -20.0, 0.05);
-	assert_int_equal(dsp_region_count(a), 1);
-	assert_float_equal(dsp_regions(a)[0].loudness, -20.0, 0.5);
-	assert_int_equal(dsp_loudness_approximate(a), 0);
-	dsp_free(a);
-	free(t.mono);
-	free(t.src);
-
-	/* 997 Hz at 0 dBFS, mono 44.1 kHz: -3.01 LUFS (R128 / BS.1770) */
-	memset(&t, 0, sizeof(t));
-	t.srate = 44100;
-	t.ch = 1;
-	two_add(&t, 4.0, 997.0, 0.0);
-	a = run_two(&c, &t, 4096, 333, 0);
-	assert_float_equal(dsp_file_loudness(a), -3.01, 0.1);
-	dsp_free(a);
-	free(t.mono);
-	free(t.src);
-}
-
-static void test_loudness_regions(void **state)
-{
-	struct dsp_cfg c = cfg_default();
-	struct two t = { 0 };
-	static const size_t aheads[] = { 0, 30000, 0 };
-	static const size_t mbs[] = { 777, 512, 30000 }, sbs[] = { 1000, 5000, 64 };
-
-	t.srate = 44100;
-	t.ch = 2;
-	two_add(&t, 0.7, 0, -300);
-	two_add(&t, 2.0, 1000.0, -20.0);
-	two_add(&t, 1.0, 0, -300);
-	two_add(&t, 2.5, 1000.0, -30.0);
-	two_add(&t, 0.15, 0, -300);       /* a short gap: same region */
-	two_add(&t, 1.0, 1000.0, -30.0);
-	two_add(&t, 0.8, 0, -300);
-	c.padding = 0.1f;
-	for (size_t k = 0; k < GR_ARRAY_LEN(aheads); k++) {
-		struct dsp_analyzer *a = run_two(&c, &t, mbs[k], sbs[k], aheads[k]);
-		const struct dsp_region *r = dsp_regions(a);
-		double lra;
-
-		assert_int_equal(dsp_region_count(a), 2);
-		expect_region(&r[0], 0.6, 2.8);
-		expect_region(&r[1], 3.6, 7.45);
-		assert_float_equal(r[0].loudness, -20.0, 0.5);
-		assert_float_equal(r[1].loudness, -30.0, 0.5);
-		assert_float_equal(r[0].peak_db, -20.0, 0.05);
-		assert_float_equal(r[1].peak_db, -30.0, 0.05);
-		/* the streaming measurement equals a one-shot one of the slice */
-		for (int i = 0; i < 2; i++) {
-			double v = oneshot(&t, r[i].start, r[i].end, &lra);
-			assert_float_equal(r[i].loudness, v, 0.05);
-			assert_float_equal(r[i].lra, lra, 0.2);
-		}
-		assert_true(dsp_file_loudness(a) < -20.0 && dsp_file_loudness(a) > -30.0);
-		dsp_free(a);
-	}
-	free(t.mono);
-	free(t.src);
-}
-
 /* ---- frame store --------------------------------------------------------- */
 
 static void test_spill(void **state)
@@ -886,8 +742,6 @@ int main(void)
 		cmocka_unit_test(test_regions_full_and_silent),
 		cmocka_unit_test(test_peaks_short_and_medium),
 		cmocka_unit_test(test_peaks_one_hour),
-		cmocka_unit_test(test_loudness_file),
-		cmocka_unit_test(test_loudness_regions),
 		cmocka_unit_test(test_spill),
 		cmocka_unit_test(test_memory_flat),
 	};

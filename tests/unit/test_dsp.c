@@ -18,25 +18,12 @@
 
 #include "grym/dsp.h"
 #include "grym/util.h"
+#include "dspfix.h"
 #include "../../src/dsp/dsp_int.h"
 
 #define RATE 22050
 
 size_t dsp_test_frames_mem(const struct dsp_analyzer *a);
-
-static uint32_t rng = 1;
-
-static float frand(void)    /* uniform in [-1, 1) */
-{
-	rng = rng * 1664525u + 1013904223u;
-	return (float)(rng >> 8) / 8388608.0f - 1.0f;
-}
-
-static struct dsp_cfg cfg_default(void)
-{
-	struct dsp_cfg c = { RATE, 2048, 512, 0, 0, -50.0f, 6.0f, 0.3f, 0.05f, 0.0f, 0 };
-	return c;
-}
 
 /* A growable signal built from segments. */
 struct sig { float *x; size_t n, cap; double ph; };
@@ -53,7 +40,7 @@ static void sig_add(struct sig *s, size_t n, int kind, double freq, double amp)
 			v = (float)(amp * sin(s->ph));
 			s->ph += 2 * M_PI * freq / RATE;
 		} else if (kind == 2) {   /* uniform white noise, peak amp */
-			v = (float)amp * frand();
+			v = (float)amp * dspfix_rand();
 		}
 		s->x[s->n + i] = v;
 	}
@@ -105,7 +92,7 @@ static int all_finite(const struct dsp_frame *f)
 
 static void test_tone_features(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	struct dsp_frame *f;
@@ -138,7 +125,7 @@ static void test_tone_features(void **state)
 
 static void test_noise_flatness(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	struct dsp_frame *f;
@@ -165,7 +152,7 @@ static void test_noise_flatness(void **state)
 
 static void test_silence_finite(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	struct dsp_frame *f;
@@ -197,7 +184,7 @@ static void test_silence_finite(void **state)
 /* The chroma bin with the most energy, averaged over the middle frames. */
 static int chroma_peak(double freq, double amp, double *share)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	struct dsp_frame *f;
@@ -241,7 +228,7 @@ static void test_chroma_pitch_classes(void **state)
 	assert_int_equal(chroma_peak(440.0 * pow(2.0, 1.0 / 36), 0.5, &share), 28);
 	/* energy: a sine of amplitude A adds about A^2/2 per frame */
 	{
-		struct dsp_cfg c = cfg_default();
+		struct dsp_cfg c = dspfix_cfg(RATE);
 		struct sig s = { 0 };
 		struct dsp_analyzer *a;
 		struct dsp_frame fr;
@@ -261,7 +248,7 @@ static void test_chroma_pitch_classes(void **state)
 
 static void test_mfcc(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	struct dsp_frame *f;
@@ -289,7 +276,7 @@ static void test_mfcc(void **state)
 
 static void test_flux_clicks(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	struct dsp_frame *f;
@@ -300,7 +287,7 @@ static void test_flux_clicks(void **state)
 	sig_secs(&s, 6.0, 2, 0, 0.001);
 	for (size_t c0 = 5000; c0 + 200 < s.n; c0 += RATE / 2 + 37) {
 		for (size_t i = 0; i < 110; i++)
-			s.x[c0 + i] += 0.8f * frand();
+			s.x[c0 + i] += 0.8f * dspfix_rand();
 		nclick++;
 		(void)c0;
 	}
@@ -329,7 +316,7 @@ static void test_flux_clicks(void **state)
 /* The same signal in different block sizes gives identical frames. */
 static void test_block_invariance(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a, *b;
 	struct dsp_frame *fa, *fb;
@@ -354,14 +341,14 @@ static void test_block_invariance(void **state)
 
 static void test_bad_cfg(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct gr_err err = { 0 };
 
 	c.fft_size = 1000;
 	assert_null(dsp_new(&c, &err));
 	assert_int_equal(err.code, GR_EUSAGE);
 	assert_non_null(strstr(err.msg, "1000"));
-	c = cfg_default();
+	c = dspfix_cfg(RATE);
 	c.src_rate = 44100;     /* channels missing */
 	assert_null(dsp_new(&c, &err));
 }
@@ -376,7 +363,7 @@ static void expect_region(const struct dsp_region *r, double st, double en)
 
 static void test_regions_boundaries(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	const struct dsp_region *r;
@@ -412,7 +399,7 @@ static void test_regions_boundaries(void **state)
 
 static void test_regions_min_silence(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 
@@ -436,7 +423,7 @@ static void test_regions_min_silence(void **state)
 
 static void test_regions_min_region(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 
@@ -459,7 +446,7 @@ static void test_regions_min_region(void **state)
 
 static void test_regions_padding(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	const struct dsp_region *r;
@@ -500,7 +487,7 @@ static void test_regions_padding(void **state)
 
 static void test_regions_hysteresis(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	const double au = sqrt(3.0);   /* uniform noise: peak = rms * sqrt 3 */
@@ -525,7 +512,7 @@ static void test_regions_hysteresis(void **state)
 
 static void test_regions_full_and_silent(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 
@@ -564,7 +551,7 @@ static void check_peaks(const struct dsp_peaks *p, size_t n, int target, double 
 
 static void test_peaks_short_and_medium(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a;
 	const struct dsp_peaks *o, *d;
@@ -648,7 +635,7 @@ static void test_peaks_one_hour(void **state)
 
 static void test_spill(void **state)
 {
-	struct dsp_cfg c = cfg_default();
+	struct dsp_cfg c = dspfix_cfg(RATE);
 	struct sig s = { 0 };
 	struct dsp_analyzer *a, *b;
 	struct dsp_frame *fa, *fb, win[300];
@@ -708,7 +695,7 @@ static void test_memory_flat(void **state)
 		for (int i = 0; i < 11025; i += 4096) {
 			int k = 11025 - i < 4096 ? 11025 - i : 4096;
 			for (int j = 0; j < k; j++)
-				x[j] = 0.3f * frand();
+				x[j] = 0.3f * dspfix_rand();
 			assert_int_equal(dsp_push(a, x, (size_t)k, &err), 0);
 		}
 		if (sec == 60)

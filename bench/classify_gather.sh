@@ -21,17 +21,8 @@ if [ ${#need[@]} -gt 0 ]; then
 	echo "installing ${need[*]}"
 	apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-mkdir -p "$pkgs" "$cache"
-for p in sound-theme-freedesktop minetest-data hedgewars-data; do
-	[ -d "$pkgs/$p" ] && continue
-	deb=$(ls "$cache"/"${p}"_*.deb 2>/dev/null | head -1 || true)
-	if [ -z "$deb" ]; then
-		(cd "$cache" && apt-get download -qq "$p")
-		deb=$(ls "$cache"/"${p}"_*.deb | head -1)
-	fi
-	echo "unpacking $(basename "$deb")"
-	dpkg-deb -x "$deb" "$pkgs/$p"
-done
+. "$root/bench/debs.sh"
+unpack_debs "$pkgs" "$cache" sound-theme-freedesktop minetest-data hedgewars-data
 rm -rf "$out/classes" "$out/parts"
 # two runs in parallel (the machine has two cores); the second one joins
 # the part manifests when both are done

@@ -14,18 +14,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/bench-data/real2}
 pkgs=$root/bench-data/pkgs
 cache=${GRYM_CORPUS_CACHE:-$HOME/.cache/grym-bench-classes}/debs
-mkdir -p "$pkgs" "$cache"
-for p in hydrogen-drumkits klettres-data asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav \
-	asterisk-core-sounds-es-wav btanks-data; do
-	[ -d "$pkgs/$p" ] && continue
-	deb=$(ls "$cache"/"${p}"_*.deb 2>/dev/null | head -1 || true)
-	if [ -z "$deb" ]; then
-		(cd "$cache" && apt-get download -qq "$p")
-		deb=$(ls "$cache"/"${p}"_*.deb | head -1)
-	fi
-	echo "unpacking $(basename "$deb")"
-	dpkg-deb -x "$deb" "$pkgs/$p"
-done
+. "$root/bench/debs.sh"
+unpack_debs "$pkgs" "$cache" hydrogen-drumkits klettres-data asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-es-wav btanks-data
 rm -rf "$out/classes" "$out/parts"
 ONLY=percussion /usr/bin/python3 "$root/scripts/classify_real.py" "$out" "$pkgs" &
 ONLY=speech,noise,ambience /usr/bin/python3 "$root/scripts/classify_real.py" "$out" "$pkgs"

@@ -31,7 +31,7 @@
  * the test's decaying noise hit; a 10 ms grid costs the same pass of
  * squares (one window read per sample in all) and 16 bytes per 10 ms.
  * Precision against a one-shot libebur128 measurement of the exact slice
- * (tests/unit/test_dsp.c, test_loudness_vs_slice: music-like fixtures,
+ * (tests/unit/test_loud.c, test_loudness_vs_slice: music-like fixtures,
  * region starts swept across the grid): worst seen 0.04-0.08 LU for a 20 s
  * region (LRA 0.005 LU) and 0.06 LU for 1-2 s ones; the test allows 0.1 LU
  * (LRA 0.05).  What remains is the shift of up to 5 ms at each edge, which

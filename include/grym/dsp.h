@@ -107,6 +107,7 @@ struct dsp_frame {
 	                                  interpolated spectral peaks, 55 Hz..5 kHz, of
 	                                  a ~0.37 s window; a sine of amplitude A adds
 	                                  A^2/2; non-negative, not normalised */
+	float xv[4]; /* EXPERIMENT */
 };
 
 struct dsp_region {

@@ -183,6 +183,8 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 	}
 
 	/* shift: prev2 <- prev <- cur <- this frame */
+	memcpy(m->prev4, m->prev3, sizeof(m->prev));
+	memcpy(m->prev3, m->prev2, sizeof(m->prev));
 	memcpy(m->prev2, m->prev, sizeof(m->prev));
 	memcpy(m->prev, m->cur, sizeof(m->cur));
 	bank_apply(&m->flux, f->power, m->cur);
@@ -192,6 +194,7 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 	m->have++;
 	out->flux = 0.0f;
 	out->sflux = 0.0f;
+	memset(out->xv, 0, sizeof(out->xv));
 	if (m->have < 3)
 		return;
 	/* both sides floored at today's floor, so a rising floor adds nothing */
@@ -212,4 +215,36 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 	}
 	out->flux = sum / MEL_NFLUX_BANDS;
 	out->sflux = ssum / MEL_NFLUX_BANDS;
+	/* EXPERIMENT variants */
+	{
+		float v[4] = { 0, 0, 0, 0 };
+		const float *h[3] = { m->prev2, m->prev3, m->prev4 };
+		int nh = m->have - 2 < 3 ? m->have - 2 : 3;
+		for (int b = 0; b < MEL_NFLUX_BANDS; b++) {
+			float a = m->prev[b] > fl ? m->prev[b] : fl;
+			float r1 = fl, r2 = fl, r3 = fl, r4 = fl;
+			for (int d = -2; d <= 2; d++) {
+				int c = b + d;
+				if (c < 0 || c >= MEL_NFLUX_BANDS)
+					continue;
+				for (int j = 0; j < nh; j++) {
+					float x = h[j][c];
+					if (d >= -1 && d <= 1 && j == 1 && x > r1)
+						r1 = x;   /* freq +-1, lag 2 */
+					if (d >= -1 && d <= 1 && x > r2)
+						r2 = x;   /* freq +-1, time 3 frames */
+					if (d == 0 && x > r3)
+						r3 = x;   /* time 3 frames only */
+					if (d == 0 && j == 1 && x > r4)
+						r4 = x;   /* plain, lag 2 */
+				}
+			}
+			v[0] += a > r1 ? a - r1 : 0;
+			v[1] += a > r2 ? a - r2 : 0;
+			v[2] += a > r3 ? a - r3 : 0;
+			v[3] += a > r4 ? a - r4 : 0;
+		}
+		for (int k = 0; k < 4; k++)
+			out->xv[k] = v[k] / MEL_NFLUX_BANDS;
+	}
 }

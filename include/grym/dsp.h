@@ -68,7 +68,7 @@ struct dsp_cfg {
  * timing note above).  Exact definitions are in the file comments of
  * src/dsp/spectral.c, pitch.c, mel.c and chroma.c.  Every field is finite;
  * digital silence gives rms 0, db -120, and 0 for zcr, centroid,
- * bandwidth, rolloff, flatness, flux, sflux, harmonicity, pitch, contrast and
+ * bandwidth, rolloff, flatness, flux, harmonicity, pitch, contrast and
  * chroma, bands -120, mfcc of a -100 dB floor (c0 = -632.5, others 0).
  */
 struct dsp_frame {
@@ -86,12 +86,6 @@ struct dsp_frame {
 	                                  half-wave rectified dB increase (librosa
 	                                  onset_strength, lag 1, 80 dB range), >= 0;
 	                                  aligned so a click peaks at its frame */
-	float sflux;                   /* vibrato-suppressed onset strength (SuperFlux,
-	                                  Boeck & Widmer 2013): as flux, but each band's
-	                                  earlier value is first raised to the maximum
-	                                  of it and its two neighbour bands, so a partial
-	                                  gliding by up to a band adds nothing; >= 0,
-	                                  <= flux, same timing */
 	float harmonicity;             /* 0..1, normalised autocorrelation at the period */
 	float pitch;                   /* Hz (50..1600) of that period, 0 if harmonicity
 	                                  < 0.5 */
@@ -107,7 +101,6 @@ struct dsp_frame {
 	                                  interpolated spectral peaks, 55 Hz..5 kHz, of
 	                                  a ~0.37 s window; a sine of amplitude A adds
 	                                  A^2/2; non-negative, not normalised */
-	float xv[4]; /* EXPERIMENT */
 };
 
 struct dsp_region {

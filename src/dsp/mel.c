@@ -1,5 +1,5 @@
 /*
- * mel.c - mel spectra: MFCCs and the onset strengths ("flux", "sflux").
+ * mel.c - mel spectra: MFCCs and the onset strength ("flux").
  *
  * Both use librosa's conventions so that numbers compare with the
  * literature: Slaney mel scale and area-normalised triangular filters over
@@ -18,16 +18,6 @@
  *         onset; with the one-frame delay a click at sample c peaks at the
  *         frame whose centre is nearest c (librosa delays by n/(2 hop) = 2
  *         frames).  Frames 0 and 1 have flux 0.
- *   sflux the same increase with the earlier frame first max-filtered
- *         across 3 neighbouring bands (SuperFlux, Boeck & Widmer 2013):
- *         sflux = mean_b max(0, X[i-1][b] - max(X[i-2][b-1..b+1])), edge
- *         bands using the neighbours they have.  A partial that glides by
- *         up to one band between frames (vibrato, a detuned loop, a pad's
- *         modulation) adds ~nothing, while a new note still adds the whole
- *         rise of every band it enters.  The 128 bands are ~26 Hz apart
- *         below 1 kHz and ~46 cents apart above, so the filter spans about
- *         +-2 semitones at 200 Hz and +-1/2 semitone above 1 kHz.
- *         0 <= sflux <= flux.
  *
  * Costs: sparse filters (each bin feeds at most two bands per bank), 168
  * fast logarithms and a 13x40 DCT per frame.  No allocation after mel_init().
@@ -172,7 +162,7 @@ void mel_reset(struct mel *m)
 DSP_SIMD
 void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *out)
 {
-	float fl, sum = 0.0f, ssum = 0.0f;
+	float fl, sum = 0.0f;
 
 	bank_apply(&m->mfcc, f->power, m->lm);
 	for (int k = 0; k < DSP_NMFCC; k++) {
@@ -183,8 +173,6 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 	}
 
 	/* shift: prev2 <- prev <- cur <- this frame */
-	memcpy(m->prev4, m->prev3, sizeof(m->prev));
-	memcpy(m->prev3, m->prev2, sizeof(m->prev));
 	memcpy(m->prev2, m->prev, sizeof(m->prev));
 	memcpy(m->prev, m->cur, sizeof(m->cur));
 	bank_apply(&m->flux, f->power, m->cur);
@@ -193,8 +181,6 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 			m->maxdb = m->cur[b];
 	m->have++;
 	out->flux = 0.0f;
-	out->sflux = 0.0f;
-	memset(out->xv, 0, sizeof(out->xv));
 	if (m->have < 3)
 		return;
 	/* both sides floored at today's floor, so a rising floor adds nothing */
@@ -202,49 +188,8 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 	for (int b = 0; b < MEL_NFLUX_BANDS; b++) {
 		float a = m->prev[b] > fl ? m->prev[b] : fl;
 		float z = m->prev2[b] > fl ? m->prev2[b] : fl;
-		/* sflux: the reference max-filtered over bands b-1..b+1 */
-		float zl = b > 0 ? m->prev2[b - 1] : z;
-		float zr = b + 1 < MEL_NFLUX_BANDS ? m->prev2[b + 1] : z;
-		float zs = zl > zr ? zl : zr;
-
-		zs = zs > z ? zs : z;
 		if (a > z)
 			sum += a - z;
-		if (a > zs)
-			ssum += a - zs;
 	}
 	out->flux = sum / MEL_NFLUX_BANDS;
-	out->sflux = ssum / MEL_NFLUX_BANDS;
-	/* EXPERIMENT variants */
-	{
-		float v[4] = { 0, 0, 0, 0 };
-		const float *h[3] = { m->prev2, m->prev3, m->prev4 };
-		int nh = m->have - 2 < 3 ? m->have - 2 : 3;
-		for (int b = 0; b < MEL_NFLUX_BANDS; b++) {
-			float a = m->prev[b] > fl ? m->prev[b] : fl;
-			float r1 = fl, r2 = fl, r3 = fl, r4 = fl;
-			for (int d = -2; d <= 2; d++) {
-				int c = b + d;
-				if (c < 0 || c >= MEL_NFLUX_BANDS)
-					continue;
-				for (int j = 0; j < nh; j++) {
-					float x = h[j][c];
-					if (d >= -1 && d <= 1 && j == 1 && x > r1)
-						r1 = x;   /* freq +-1, lag 2 */
-					if (d >= -1 && d <= 1 && x > r2)
-						r2 = x;   /* freq +-1, time 3 frames */
-					if (d == 0 && x > r3)
-						r3 = x;   /* time 3 frames only */
-					if (d == 0 && j == 1 && x > r4)
-						r4 = x;   /* plain, lag 2 */
-				}
-			}
-			v[0] += a > r1 ? a - r1 : 0;
-			v[1] += a > r2 ? a - r2 : 0;
-			v[2] += a > r3 ? a - r3 : 0;
-			v[3] += a > r4 ? a - r4 : 0;
-		}
-		for (int k = 0; k < 4; k++)
-			out->xv[k] = v[k] / MEL_NFLUX_BANDS;
-	}
 }

@@ -17,9 +17,9 @@
  * --cache DIR (tuning aid): the first run of a file stores its regions,
  * their class results and their dsp frames in DIR/NAME.frames; later runs
  * read them back and run only the tempo and key plugins and the summary,
- * which takes seconds instead of minutes per set (DIR is created if
- * missing, not its parents).  The cache holds raw
- * struct dsp_frame records: delete it when the dsp or classify changes.
+ * which takes seconds instead of minutes per set.  DIR is created if
+ * missing (not its parents).  The cache holds raw struct dsp_frame
+ * records: delete it when the dsp or classify changes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@
 #include "grym/util.h"
 
 #define MAXP 16
-#define CACHE_MAGIC 0x6d757332u   /* "mus2": dsp_frame gained sflux */
+#define CACHE_MAGIC 0x6d757331u   /* "mus1" */
 
 struct acc { const char *name; long runs; double time; };
 

@@ -12,22 +12,10 @@
  * Thread rules: one run per thread (the engine's rules).
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "grym/analysis.h"
 #include "grym/util.h"
 #include "musical.h"
-
-static const float *onset_src(const struct dsp_frame *f) /* EXPERIMENT */
-{
-	const char *e = getenv("GRYM_SFLUX");
-	int k = e ? atoi(e) : 0;
-	if (k == 1)
-		return &f[0].sflux;
-	if (k >= 2 && k <= 5)
-		return &f[0].xv[k - 2];
-	return &f[0].flux;
-}
 
 static int tempo_run(struct an_ctx *c, struct gr_err *err)
 {
@@ -36,7 +24,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 	size_t n;
 	const struct dsp_frame *f = an_frames(c, &n);
 	struct tempo_in in = {
-		.onset = n ? onset_src(f) : NULL, /* EXPERIMENT */
+		.onset = n ? &f[0].flux : NULL,
 		.low = n ? &f[0].bands[0] : NULL,
 		.body = n ? &f[0].bands[1] : NULL,
 		.snare = n ? &f[0].bands[2] : NULL,
@@ -46,21 +34,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 		.fps = an_frame_rate(c),
 		.t0 = n ? an_frame_time(c, 0) : an_region_start(c),
 	};
-	struct dsp_frame *mixb = NULL; /* EXPERIMENT */
-	if (n && getenv("GRYM_MIX")) {
-		double w = atof(getenv("GRYM_MIX"));
-		mixb = malloc(n * sizeof(*mixb));
-		memcpy(mixb, f, n * sizeof(*mixb));
-		for (size_t i = 0; i < n; i++)
-			mixb[i].flux = (float)(in.onset[i * in.stride] + w * f[i].flux);
-		in.onset = &mixb[0].flux;
-		in.low = &mixb[0].bands[0];
-		in.body = &mixb[0].bands[1];
-		in.snare = &mixb[0].bands[2];
-		in.chroma = mixb[0].chroma;
-	}
 	int rc = tempo_estimate(&in, &r, &dg, err);
-	free(mixb);
 	if (rc < 0)
 		return rc;
 	if (an_should_stop(c)) {

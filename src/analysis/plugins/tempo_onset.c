@@ -25,8 +25,9 @@
  * max-filtered over the last 3 frames (so a band's dip-and-recovery
  * within 70 ms adds nothing) fixes 033 and 052: 85.0/96.7/100, but reads
  * a 118 BPM latin groove at 88 and a funk one at 4:3: 88.3/96.7/100; the
- * 3-frame time maximum alone: 85.0/93.3/98.3, 86.7/98.3/100; flux added
- * to either at 0.35-0.5 weight keeps no set whole either.  Not kept.)
+ * 3-frame time maximum alone: 85.0/93.3/98.3, 86.7/98.3/100; either
+ * plus 0.35-0.5 x flux: 85.0-86.7/95.0/98.3, 88.3-90.0/98.3/100.  None
+ * keeps the drums whole, so none was kept.)
  *
  * Costs: O(frames x lags) multiply-adds (lags ~ 200), O(frames) memory.
  * Thread rules: reentrant.

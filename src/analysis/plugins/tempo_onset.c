@@ -24,7 +24,8 @@
  * of 18 BPM, a 0.3 Hz modulation, not a vibrato).  A reference also
  * max-filtered over the last 3 frames (so a band's dip-and-recovery
  * within 70 ms adds nothing) fixes 033 and 052: 85.0/96.7/100, but reads
- * a 118 BPM latin groove at 88 and a funk one at 4:3: 88.3/96.7/100; the
+ * a 118 BPM latin groove at 88 and a funk one at 4:3: 88.3/96.7/100,
+ * and test_tempo's 150 BPM waltz at 100; the
  * 3-frame time maximum alone: 85.0/93.3/98.3, 86.7/98.3/100; either
  * plus 0.35-0.5 x flux: 85.0-86.7/95.0/98.3, 88.3-90.0/98.3/100.  None
  * keeps the drums whole, so none was kept.)

@@ -17,12 +17,15 @@
  * --cache DIR (tuning aid): the first run of a file stores its regions,
  * their class results and their dsp frames in DIR/NAME.frames; later runs
  * read them back and run only the tempo and key plugins and the summary,
- * which takes seconds instead of minutes per set.  The cache holds raw
- * struct dsp_frame records: delete it when the dsp or classify changes.
+ * which takes seconds instead of minutes per set.  DIR is created if
+ * missing (not its parents).  The cache holds raw struct dsp_frame
+ * records: delete it when the dsp or classify changes.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "grym/analysis.h"
 #include "grym/config.h"
@@ -88,8 +91,10 @@ static void cache_write(const char *path, const struct an_file *f)
 {
 	FILE *fp = fopen(path, "wb");
 	unsigned magic = CACHE_MAGIC, fsz = sizeof(struct dsp_frame);
-	if (!fp)
+	if (!fp) {
+		fprintf(stderr, "musical_eval: cannot write the cache file %s\n", path);
 		return;
+	}
 	fwrite(&magic, sizeof(magic), 1, fp);
 	fwrite(&fsz, sizeof(fsz), 1, fp);
 	fwrite(&f->duration, sizeof(f->duration), 1, fp);
@@ -190,6 +195,10 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "--cache")) {
 		cache = argv[2];
+		if (mkdir(cache, 0777) != 0 && errno != EEXIST) {
+			fprintf(stderr, "musical_eval: cannot create the cache directory %s\n", cache);
+			return 2;
+		}
 		argv += 2;
 		argc -= 2;
 	}

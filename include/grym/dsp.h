@@ -174,4 +174,11 @@ void dsp_free(struct dsp_analyzer *a);
 /* Helpers shared with tests and plugins. */
 float dsp_db(float linear);     /* 20 log10, floored at -120 dB */
 
+/* Best normalised autocorrelation (0..1) of the onset strength (flux) of
+ * frames f[0..n) at lags lo_s..hi_s seconds (rate: frames per s; lags
+ * past n/2 are not tried), and that lag in *lag_s (NULL ok; 0 when there
+ * is no positive peak).  0 for too few frames or a constant flux. */
+double dsp_flux_periodicity(const struct dsp_frame *f, size_t n, double rate, double lo_s,
+                            double hi_s, double *lag_s);
+
 #endif

@@ -46,6 +46,41 @@ float dsp_db(float linear)
 	return 20.0f * log10f(linear);
 }
 
+double dsp_flux_periodicity(const struct dsp_frame *f, size_t n, double rate, double lo_s,
+                            double hi_s, double *lag_s)
+{
+	size_t lo = (size_t)(lo_s * rate), hi = (size_t)(hi_s * rate);
+	double mean = 0, var = 0, best = 0;
+
+	if (lag_s != NULL)
+		*lag_s = 0;
+	if (lo < 1)
+		lo = 1;
+	if (n < 2 * lo + 2)
+		return 0;
+	if (hi > n / 2)
+		hi = n / 2;
+	for (size_t i = 0; i < n; i++)
+		mean += f[i].flux;
+	mean /= (double)n;
+	for (size_t i = 0; i < n; i++)
+		var += (f[i].flux - mean) * (f[i].flux - mean);
+	if (var <= 1e-12)
+		return 0;
+	for (size_t l = lo; l <= hi; l++) {
+		double s = 0;
+		for (size_t i = l; i < n; i++)
+			s += (f[i].flux - mean) * (f[i - l].flux - mean);
+		s /= var * (double)(n - l) / (double)n;
+		if (s > best) {
+			best = s;
+			if (lag_s != NULL)
+				*lag_s = (double)l / rate;
+		}
+	}
+	return best;
+}
+
 static float pow_db(double p)
 {
 	if (!(p > 1e-12))

@@ -176,41 +176,6 @@ static void modulation(const float *env, size_t n, double rate, float *o)
 		o[b] = all > 1e-12 ? (float)(e[b] / all / 0.25) : 0;
 }
 
-/* Best normalised autocorrelation of the onset strength at lags
- * 0.2-1.5 s: *peak (0..1) and its lag, s. */
-static void periodicity(const struct dsp_frame *f, size_t n, double rate, double *peak,
-                        double *lag_s)
-{
-	size_t lo = (size_t)(0.2 * rate), hi = (size_t)(1.5 * rate);
-	double mean = 0, var = 0;
-
-	*peak = 0;
-	*lag_s = 0;
-	if (lo < 1)
-		lo = 1;
-	if (n < 2 * lo + 2)
-		return;
-	if (hi > n / 2)
-		hi = n / 2;
-	for (size_t i = 0; i < n; i++)
-		mean += f[i].flux;
-	mean /= (double)n;
-	for (size_t i = 0; i < n; i++)
-		var += (f[i].flux - mean) * (f[i].flux - mean);
-	if (var <= 1e-12)
-		return;
-	for (size_t l = lo; l <= hi; l++) {
-		double s = 0;
-		for (size_t i = l; i < n; i++)
-			s += (f[i].flux - mean) * (f[i - l].flux - mean);
-		s /= var * (double)(n - l) / (double)n;
-		if (s > *peak) {
-			*peak = s;
-			*lag_s = (double)l / rate;
-		}
-	}
-}
-
 /* Rhythm [62, 70). */
 static void rhythm(const struct dsp_frame *f, const float *env, size_t n, double rate,
                    float *o)
@@ -227,7 +192,7 @@ static void rhythm(const struct dsp_frame *f, const float *env, size_t n, double
 			onsets += 1;
 	}
 	o[0] = (float)log2(1 + onsets * rate / (double)n);
-	periodicity(f, n, rate, &peak, &lag);
+	peak = dsp_flux_periodicity(f, n, rate, 0.2, 1.5, &lag);
 	o[1] = (float)(peak / 0.3);
 	o[2] = lag > 0 ? (float)(peak * log2(lag / 0.5)) : 0;
 	modulation(env, n, rate, &o[3]);

@@ -85,36 +85,6 @@ static double modulation_share(const struct dsp_frame *f, size_t n, double rate)
 	return all > 0 ? in / all : 0;
 }
 
-/* Best normalised autocorrelation of the onset strength at lags 0.25-1.5 s. */
-static double onset_periodicity(const struct dsp_frame *f, size_t n, double rate)
-{
-	size_t lo = (size_t)(0.25 * rate), hi = (size_t)(1.5 * rate);
-	double mean = 0, var = 0, best = 0;
-
-	if (lo < 1)
-		lo = 1;
-	if (n < 2 * lo + 2)
-		return 0;
-	if (hi > n / 2)
-		hi = n / 2;
-	for (size_t i = 0; i < n; i++)
-		mean += f[i].flux;
-	mean /= (double)n;
-	for (size_t i = 0; i < n; i++)
-		var += (f[i].flux - mean) * (f[i].flux - mean);
-	if (var <= 1e-12)
-		return 0;
-	for (size_t l = lo; l <= hi; l++) {
-		double s = 0;
-		for (size_t i = l; i < n; i++)
-			s += (f[i].flux - mean) * (f[i - l].flux - mean);
-		s /= var * (double)(n - l) / (double)n;
-		if (s > best)
-			best = s;
-	}
-	return best;
-}
-
 /* 12-bin chroma of frame f (the three bins of each pitch class summed). */
 static void chroma12(const struct dsp_frame *f, double c[12])
 {
@@ -350,7 +320,7 @@ void an_features_raw(const struct dsp_frame *f, size_t n, double rate, float raw
 	raw[52] = nstep ? (float)gr_quantile(steps, nstep, 0.5) : 0;
 	describe_chroma(f, n, &raw[53]);
 	raw[56] = (float)modulation_share(f, n, rate);
-	raw[57] = (float)onset_periodicity(f, n, rate);
+	raw[57] = (float)dsp_flux_periodicity(f, n, rate, 0.25, 1.5, NULL);
 	raw[58] = (float)log2(fmax((double)n / rate, 0.05));
 	raw[59] = (float)((double)peak_i / (double)n);
 	{

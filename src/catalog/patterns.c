@@ -270,11 +270,40 @@ static int find_tag(struct cat *c, const char *name, int64_t *id, struct gr_err 
 	return 1;
 }
 
+/* Runs the n statements of sql in order, binding ?1 = a and, when b >= 0,
+ * ?2 = b, inside the open transaction, then ends it: committed when k (the
+ * count to return) and every step are fine, else rolled back.  Returns k
+ * or -GR_E*. */
+static int64_t run_and_end(struct cat *c, const char *const *sql, int n, int64_t a,
+                           int64_t b, int64_t k, struct gr_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	for (int i = 0; k >= 0 && i < n; i++) {
+		if ((st = cat_stmt(c, sql[i], err)) == NULL) {
+			k = -err->code;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, a);
+		if (b >= 0 && sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, b);
+		if ((r = cat_step_done(c, st, err)) != 0)
+			k = r;
+	}
+	if (k < 0) {
+		cat_tx_end(c, 1, NULL);
+		return k;
+	}
+	r = cat_tx_end(c, 0, err);
+	return r != 0 ? r : k;
+}
+
 int64_t cat_tag_accept(struct cat *c, const char *name, struct gr_err *err)
 {
 	static const char sql_r[] = "UPDATE region_tags SET auto = 0 WHERE tag = ?1 AND auto";
 	static const char sql_f[] = "UPDATE file_tags SET auto = 0 WHERE tag = ?1 AND auto";
-	sqlite3_stmt *st;
+	static const char *const sql[] = { sql_r, sql_f };
 	int64_t tag, k;
 	int r;
 
@@ -285,21 +314,7 @@ int64_t cat_tag_accept(struct cat *c, const char *name, struct gr_err *err)
 		return r < 0 ? r : gr_fail(err, GR_EUSAGE, "no tag '%s' in the catalog", name);
 	}
 	k = count_links(c, tag, 1, err);
-	for (int i = 0; k >= 0 && i < 2; i++) {
-		if ((st = cat_stmt(c, i ? sql_f : sql_r, err)) == NULL) {
-			k = -err->code;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, tag);
-		if ((r = cat_step_done(c, st, err)) != 0)
-			k = r;
-	}
-	if (k < 0) {
-		cat_tx_end(c, 1, NULL);
-		return k;
-	}
-	r = cat_tx_end(c, 0, err);
-	return r != 0 ? r : k;
+	return run_and_end(c, sql, 2, tag, -1, k, err);
 }
 
 int64_t cat_tag_rename(struct cat *c, const char *old_name, const char *new_name,
@@ -314,7 +329,7 @@ int64_t cat_tag_rename(struct cat *c, const char *old_name, const char *new_name
 		"INSERT INTO file_tags(file, tag, auto) SELECT file, ?2, 0 FROM file_tags"
 		" WHERE tag = ?1 ON CONFLICT DO UPDATE SET auto = 0";
 	static const char sql_del[] = "DELETE FROM tags WHERE id = ?1";
-	sqlite3_stmt *st;
+	static const char *const sql[] = { sql_r, sql_f, sql_del };
 	int64_t from, to, k;
 	int r;
 
@@ -337,21 +352,5 @@ int64_t cat_tag_rename(struct cat *c, const char *old_name, const char *new_name
 		               old_name, new_name);
 	}
 	k = count_links(c, from, 0, err);
-	for (int i = 0; k >= 0 && i < 3; i++) {
-		if ((st = cat_stmt(c, i == 0 ? sql_r : i == 1 ? sql_f : sql_del, err)) == NULL) {
-			k = -err->code;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, from);
-		if (i < 2)
-			sqlite3_bind_int64(st, 2, to);
-		if ((r = cat_step_done(c, st, err)) != 0)
-			k = r;
-	}
-	if (k < 0) {
-		cat_tx_end(c, 1, NULL);
-		return k;
-	}
-	r = cat_tx_end(c, 0, err);
-	return r != 0 ? r : k;
+	return run_and_end(c, sql, 3, from, to, k, err);
 }

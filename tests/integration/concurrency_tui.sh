@@ -19,6 +19,10 @@ if ! command -v tmux >/dev/null || ! command -v sqlite3 >/dev/null; then
 fi
 mk="$GRYM_BUILD/tools/scan_fixture"
 N=40                   # files per scan
+# seconds per file: long enough that the scans outlast several of the
+# browser's one-second change polls even on a fast, idle machine (with 2 s
+# files the scans took 1 s there and no intermediate count was seen)
+SECS=12
 KEY_DEADLINE=${KEY_DEADLINE:-8}   # s for the browser to answer one key
 SOCK="grym-conc-$$"
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
@@ -33,12 +37,12 @@ trap cleanup EXIT
 g() { "$GRYM" "$@"; }
 nfiles() { g stats --json | $py -c "import json,sys; d=json.load(sys.stdin); print(d['$1'])"; }
 
-# ---- fixtures: two folders of N short files (2 s: each has regions) ---------
+# ---- fixtures: two folders of N files of SECS seconds (each has regions) ----
 t0=$SECONDS
 mkdir -p "$T/lib/a" "$T/lib/b" "$T/empty" "$T/home" "$T/cfg" "$T/data"
 gen() { # DIR PREFIX FORMAT SEED0
 	for i in $(seq 1 $N); do
-		"$mk" "$1/$2$i.$3" "$([ "$3" = wav ] && echo wav16 || echo flac16)" 22050 1 2 $(($4 + i)) ||
+		"$mk" "$1/$2$i.$3" "$([ "$3" = wav ] && echo wav16 || echo flac16)" 22050 1 $SECS $(($4 + i)) ||
 			return 1
 	done
 }

@@ -88,6 +88,19 @@ static inline void sig_note(float *x, size_t n, size_t s, size_t len, double f0,
 	}
 }
 
+/* Adds a sine sweep f0 -> f1 Hz of len s from at s, amplitude 0.3 under a
+ * sine envelope (a bird-like call). */
+static inline void sig_chirp(float *x, size_t n, double at, double len, double f0, double f1)
+{
+	size_t s = (size_t)(at * SIG_RATE), m = (size_t)(len * SIG_RATE);
+	double ph = 0;
+	for (size_t i = 0; i < m && s + i < n; i++) {
+		double u = (double)i / (double)m;
+		ph += 2 * M_PI * (f0 + (f1 - f0) * u) / SIG_RATE;
+		x[s + i] += 0.3f * (float)(sin(ph) * sin(M_PI * u));
+	}
+}
+
 /* Frequency of MIDI note m, detuned by cents. */
 static inline double sig_midi_hz(int m, double cents)
 {

@@ -30,25 +30,13 @@ static double urand(void)
 	return (sig_noise() + 1) * 0.5;
 }
 
-/* A sine sweep f0 -> f1 over len s from at, sine envelope. */
-static void chirp(float *x, size_t n, double at, double len, double f0, double f1)
-{
-	size_t s = (size_t)(at * SIG_RATE), m = (size_t)(len * SIG_RATE);
-	double ph = 0;
-	for (size_t i = 0; i < m && s + i < n; i++) {
-		double u = (double)i / (double)m;
-		ph += 2 * M_PI * (f0 + (f1 - f0) * u) / SIG_RATE;
-		x[s + i] += 0.3f * (float)(sin(ph) * sin(M_PI * u));
-	}
-}
-
 static void calls_file(float *x, size_t n)
 {
 	static const double at[] = { 0.5, 5.0, 9.5 };
 	for (int k = 0; k < 3; k++) {
-		chirp(x, n, at[k], 0.3, 2000, 4000);
-		chirp(x, n, at[k] + 0.4, 0.2, 3500, 2500);
-		chirp(x, n, at[k] + 0.7, 0.4, 2500, 5000);
+		sig_chirp(x, n, at[k], 0.3, 2000, 4000);
+		sig_chirp(x, n, at[k] + 0.4, 0.2, 3500, 2500);
+		sig_chirp(x, n, at[k] + 0.7, 0.4, 2500, 5000);
 	}
 	for (size_t i = (size_t)(3.0 * SIG_RATE); i < (size_t)(3.8 * SIG_RATE); i++)
 		x[i] = 0.3f * sig_noise();

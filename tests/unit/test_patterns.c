@@ -118,18 +118,6 @@ static void test_planted_motif(void **state)
 	free(x);
 }
 
-/* A rising-falling sine sweep f0 -> f1 over len s with a sine envelope. */
-static void chirp(float *x, size_t n, double at, double len, double f0, double f1)
-{
-	size_t s = (size_t)(at * SIG_RATE), m = (size_t)(len * SIG_RATE);
-	double ph = 0;
-	for (size_t i = 0; i < m && s + i < n; i++) {
-		double u = (double)i / (double)m;
-		ph += 2 * M_PI * (f0 + (f1 - f0) * u) / SIG_RATE;
-		x[s + i] += 0.3f * (float)(sin(ph) * sin(M_PI * u));
-	}
-}
-
 /* The same motif in the filler's own pitch range, over a noise floor. */
 static void test_planted_motif_same_range(void **state)
 {
@@ -174,12 +162,12 @@ static void test_bird_call(void **state)
 	for (int k = 0; k < 3; k++) {
 		double gap = 2 + 2 * urand();
 		at[k] = t;
-		chirp(x, n, t, 0.3, 2000, 4000);
-		chirp(x, n, t + 0.4, 0.2, 3500, 2500);
-		chirp(x, n, t + 0.7, 0.4, 2500, 5000);
+		sig_chirp(x, n, t, 0.3, 2000, 4000);
+		sig_chirp(x, n, t + 0.4, 0.2, 3500, 2500);
+		sig_chirp(x, n, t + 0.7, 0.4, 2500, 5000);
 		t += 1.1;
 		for (double u = t; u < t + gap - 0.3; u += 0.35 + 0.3 * urand())
-			chirp(x, n, u, 0.25, 1000 + 3000 * urand(), 1000 + 3000 * urand());
+			sig_chirp(x, n, u, 0.25, 1000 + 3000 * urand(), 1000 + 3000 * urand());
 		t += gap;
 	}
 	for (size_t i = 0; i < n; i++)

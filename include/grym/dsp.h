@@ -68,8 +68,9 @@ struct dsp_cfg {
  * timing note above).  Exact definitions are in the file comments of
  * src/dsp/spectral.c, pitch.c, mel.c and chroma.c.  Every field is finite;
  * digital silence gives rms 0, db -120, and 0 for zcr, centroid,
- * bandwidth, rolloff, flatness, flux, harmonicity, pitch, contrast and
- * chroma, bands -120, mfcc of a -100 dB floor (c0 = -632.5, others 0).
+ * bandwidth, rolloff, flatness, flux, flux_sus, harmonicity, pitch,
+ * contrast and chroma, bands -120, mfcc of a -100 dB floor (c0 = -632.5,
+ * others 0).
  */
 struct dsp_frame {
 	float rms;                     /* linear RMS of the frame's fft_size samples
@@ -86,6 +87,11 @@ struct dsp_frame {
 	                                  half-wave rectified dB increase (librosa
 	                                  onset_strength, lag 1, 80 dB range), >= 0;
 	                                  aligned so a click peaks at its frame */
+	float flux_sus;                /* the same increase measured from the highest
+	                                  level of the 3 frames before, over +-1 mel
+	                                  band: a partial that dips and recovers within
+	                                  70 ms (chorus, tremolo, beating voices) adds
+	                                  nothing; onset strength for sustained music */
 	float harmonicity;             /* 0..1, normalised autocorrelation at the period */
 	float pitch;                   /* Hz (50..1600) of that period, 0 if harmonicity
 	                                  < 0.5 */

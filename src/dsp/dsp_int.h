@@ -150,6 +150,7 @@ struct mel {
 	float dct[DSP_NMFCC][MEL_NMFCC_BANDS];
 	float lm[MEL_NMFCC_BANDS];
 	float cur[MEL_NFLUX_BANDS], prev[MEL_NFLUX_BANDS], prev2[MEL_NFLUX_BANDS];
+	float prev3[MEL_NFLUX_BANDS], prev4[MEL_NFLUX_BANDS]; /* for flux_sus */
 	int have;                   /* frames seen (for the flux lag) */
 	float maxdb;                /* running maximum of the flux mel dB */
 	float pscale;

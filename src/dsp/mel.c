@@ -172,7 +172,9 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 		out->mfcc[k] = c;
 	}
 
-	/* shift: prev2 <- prev <- cur <- this frame */
+	/* shift: prev4 <- prev3 <- prev2 <- prev <- cur <- this frame */
+	memcpy(m->prev4, m->prev3, sizeof(m->prev));
+	memcpy(m->prev3, m->prev2, sizeof(m->prev));
 	memcpy(m->prev2, m->prev, sizeof(m->prev));
 	memcpy(m->prev, m->cur, sizeof(m->cur));
 	bank_apply(&m->flux, f->power, m->cur);
@@ -181,6 +183,7 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 			m->maxdb = m->cur[b];
 	m->have++;
 	out->flux = 0.0f;
+	out->flux_sus = 0.0f;
 	if (m->have < 3)
 		return;
 	/* both sides floored at today's floor, so a rising floor adds nothing */
@@ -192,4 +195,27 @@ void mel_compute(struct mel *m, const struct stft_frame *f, struct dsp_frame *ou
 			sum += a - z;
 	}
 	out->flux = sum / MEL_NFLUX_BANDS;
+
+	/* flux_sus: the reference of band b is the highest level of bands
+	 * b-1..b+1 over the (up to) 3 frames before prev, floored alike */
+	float tmax[MEL_NFLUX_BANDS], ssum = 0.0f;
+	for (int b = 0; b < MEL_NFLUX_BANDS; b++) {
+		float r = m->prev2[b];
+		if (m->have > 3 && m->prev3[b] > r)
+			r = m->prev3[b];
+		if (m->have > 4 && m->prev4[b] > r)
+			r = m->prev4[b];
+		tmax[b] = r;
+	}
+	for (int b = 0; b < MEL_NFLUX_BANDS; b++) {
+		float a = m->prev[b] > fl ? m->prev[b] : fl;
+		float r = tmax[b] > fl ? tmax[b] : fl;
+		if (b > 0 && tmax[b - 1] > r)
+			r = tmax[b - 1];
+		if (b + 1 < MEL_NFLUX_BANDS && tmax[b + 1] > r)
+			r = tmax[b + 1];
+		if (a > r)
+			ssum += a - r;
+	}
+	out->flux_sus = ssum / MEL_NFLUX_BANDS;
 }

@@ -32,7 +32,7 @@
 #include "grym/util.h"
 
 #define MAXP 16
-#define CACHE_MAGIC 0x6d757331u   /* "mus1" */
+#define CACHE_MAGIC 0x6d757332u   /* "mus2": dsp_frame gained flux_sus */
 
 struct acc { const char *name; long runs; double time; };
 

@@ -31,8 +31,8 @@ static void estimate(const float *x, size_t n, struct an_tempo_result *r)
 	struct dsp_frame *f = sig_frames(x, n, &nf, &fps);
 	assert_non_null(f);
 	struct tempo_in in = {
-		.onset = &f[0].flux, .low = &f[0].bands[0], .body = &f[0].bands[1],
-		.snare = &f[0].bands[2], .chroma = f[0].chroma,
+		.onset = &f[0].flux, .onset_sus = &f[0].flux_sus, .low = &f[0].bands[0],
+		.body = &f[0].bands[1], .snare = &f[0].bands[2], .chroma = f[0].chroma,
 		.stride = sizeof(struct dsp_frame) / sizeof(float),
 		.n = nf, .fps = fps, .t0 = 0,
 	};

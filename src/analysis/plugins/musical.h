@@ -23,6 +23,9 @@
  * t0 + i / fps seconds. */
 struct tempo_in {
 	const float *onset;   /* onset strength (dsp flux), >= 0 */
+	const float *onset_sus; /* onset strength for sustained material (dsp
+	                         flux_sus), or NULL: used instead of onset when
+	                         the region is mostly sustained (see tempo_period.c) */
 	const float *low;     /* low-band energy per frame, dB, or NULL */
 	const float *body;    /* low-mid band energy (snare body), dB, or NULL */
 	const float *snare;   /* two adjacent band energies, dB, at snare[i * stride]

@@ -6,7 +6,8 @@
  * one-shots: decided from the periodicity of the onsets themselves, so the
  * plugin needs no other plugin's result).  A thin wrapper over
  * tempo_estimate() (tempo_period.c, tempo_beats.c) and the region's dsp
- * frames: onset strength = flux, low-band energy = bands[0].
+ * frames: onset strength = flux (flux_sus for sustained material),
+ * low-band energy = bands[0].
  *
  * Costs: see tempo_period.c; about 1 ms per minute of audio.
  * Thread rules: one run per thread (the engine's rules).
@@ -25,6 +26,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 	const struct dsp_frame *f = an_frames(c, &n);
 	struct tempo_in in = {
 		.onset = n ? &f[0].flux : NULL,
+		.onset_sus = n ? &f[0].flux_sus : NULL,
 		.low = n ? &f[0].bands[0] : NULL,
 		.body = n ? &f[0].bands[1] : NULL,
 		.snare = n ? &f[0].bands[2] : NULL,

@@ -4,7 +4,9 @@
  * pulse; calls tempo_beats.c for the beat grid, meter and downbeat.
  *
  * Method: tempo_onset.c gives the onset envelope (the dsp's log-mel
- * flux, detrended) and its windowed autocorrelation.  The salience of a
+ * flux, detrended; flux_sus, which ignores partials that dip and recover,
+ * for regions whose sustained share is at least SUST_HI) and its windowed
+ * autocorrelation.  The salience of a
  * beat period p is the mean autocorrelation
  * at p, 2p, ... 8p (as many as fit in 4.5 s): a pulse repeats at every
  * multiple, spurious peaks do not.  Octaves are resolved explicitly:
@@ -345,6 +347,13 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 		goto done;
 	/* lags up to 4.5 s: four periods at 53 BPM, a bar of 4 at 53 BPM */
 	L = (size_t)(4.5 * in->fps) + 2;
+	double sustained = in->chroma ? key_sustained(in->chroma, in->stride, in->n) : 0.0;
+	struct tempo_in sus_in;
+	if (sustained >= SUST_HI && in->onset_sus) {
+		sus_in = *in;
+		sus_in.onset = in->onset_sus;
+		in = &sus_in;
+	}
 	if (L > in->n)
 		L = in->n;
 	acf = malloc(L * sizeof(*acf));
@@ -361,7 +370,6 @@ int tempo_estimate(const struct tempo_in *in, struct an_tempo_result *out,
 	fprintf(stderr, "\n");
 #endif
 
-	double sustained = in->chroma ? key_sustained(in->chroma, in->stride, in->n) : 0.0;
 	struct prior centre = prior_for(sustained);
 	dg.prior_bpm = (float)centre.c;
 	/* the local peaks of the salience over the grid */

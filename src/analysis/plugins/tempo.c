@@ -59,7 +59,7 @@ static int tempo_run(struct an_ctx *c, struct gr_err *err)
 
 const struct an_plugin an_plugin_tempo = {
 	.name = "tempo",
-	.version = 4,
+	.version = 5,
 	.needs = NULL,
 	.budget = 2.0,
 	.run = tempo_run,

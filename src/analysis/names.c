@@ -1,8 +1,11 @@
 /*
  * names.c - names of content classes, plugin statuses and musical keys,
- * both ways.  Keys are spelled for musicians ("A minor", "F# major" or
- * "Gb major", short "Am", "F#") and optionally in Camelot ("8A") or Open
- * Key ("1m") notation; the parser accepts all of these, case-insensitive
+ * both ways.  Keys are spelled for musicians, as their key signatures
+ * are written: the spelling with fewer sharps or flats ("Bb major", "C#
+ * minor", "Db major", "G# minor"), and for the two keys of six either way
+ * the style's choice ("F# major" or "Gb major", "D# minor" or "Eb
+ * minor"); short "Am", "F#"; optionally in Camelot ("8A") or Open Key
+ * ("1m") notation; the parser accepts all of these, case-insensitive
  * for the mode words, with enharmonic spellings (Gb = F#, Cb = B, E# = F).
  */
 #include <ctype.h>
@@ -49,11 +52,11 @@ const char *an_status_name(int status)
 	return "unknown";
 }
 
-static const char *const sharp_names[12] = {
-	"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
-};
-static const char *const flat_names[12] = {
-	"C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
+/* Tonic spellings [mode][pitch class]: the key signature with fewer
+ * accidentals; NULL where both have six (F#/Gb major, D#/Eb minor). */
+static const char *const tonic_names[2][12] = {
+	{ "C", "Db", "D", "Eb", "E", "F", NULL, "G", "Ab", "A", "Bb", "B" },
+	{ "C", "C#", "D", NULL, "E", "F", "F#", "G", "G#", "A", "Bb", "B" },
 };
 
 /*
@@ -90,7 +93,9 @@ const char *an_key_name(int key, int style, int shortform, char *buf, size_t siz
 		snprintf(buf, size, "%d%c", n, minor ? 'm' : 'd');
 		return buf;
 	}
-	t = style == AN_KEY_FLAT ? flat_names[tonic] : sharp_names[tonic];
+	t = tonic_names[minor][tonic];
+	if (!t)
+		t = style == AN_KEY_FLAT ? (minor ? "Eb" : "Gb") : (minor ? "D#" : "F#");
 	if (shortform)
 		snprintf(buf, size, "%s%s", t, minor ? "m" : "");
 	else

@@ -74,7 +74,7 @@ static const struct opt opts[] = {
 	{ "display", "theme", OPT_STRING, F(theme), "default", 0, 0, NULL,
 	  "colour theme: a name from themes/ or the user's config folder" },
 	{ "display", "key_spelling", OPT_ENUM, F(key_flats), "sharps", 0, 0, key_spellings,
-	  "spell black-key tonics with sharps (F# major) or flats (Gb major)" },
+	  "sharps: F# major, D# minor; flats: Gb major, Eb minor; others by key signature (Bb, C#m)" },
 	{ "display", "key_notation", OPT_ENUM, F(key_notation), "standard", 0, 0, key_notations,
 	  "show keys as standard names, Camelot (8A) or Open Key (1m)" },
 	{ "display", "ascii", OPT_BOOL, F(ascii), "false", 0, 0, NULL,

@@ -45,6 +45,25 @@ static void test_key_names(void **state)
 	assert_string_equal(an_key_name(6, AN_KEY_SHARP, 0, b, sizeof(b)), "F# major");
 	assert_string_equal(an_key_name(6, AN_KEY_FLAT, 0, b, sizeof(b)), "Gb major");
 	assert_string_equal(an_key_name(6, AN_KEY_SHARP, 1, b, sizeof(b)), "F#");
+	/* every other key as its key signature is written, in either style:
+	 * never "A# major" or "Gb minor" */
+	static const char *const major[12] = {
+		"C", "Db", "D", "Eb", "E", "F", NULL, "G", "Ab", "A", "Bb", "B",
+	};
+	static const char *const minor[12] = {
+		"Cm", "C#m", "Dm", NULL, "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm",
+	};
+	for (int pc = 0; pc < 12; pc++)
+		for (int style = AN_KEY_SHARP; style <= AN_KEY_FLAT; style++) {
+			if (major[pc])
+				assert_string_equal(an_key_name(pc, style, 1, b, sizeof(b)), major[pc]);
+			if (minor[pc])
+				assert_string_equal(an_key_name(12 + pc, style, 1, b, sizeof(b)), minor[pc]);
+		}
+	assert_string_equal(an_key_name(10, AN_KEY_SHARP, 0, b, sizeof(b)), "Bb major");
+	assert_string_equal(an_key_name(13, AN_KEY_FLAT, 0, b, sizeof(b)), "C# minor");
+	assert_string_equal(an_key_name(15, AN_KEY_SHARP, 0, b, sizeof(b)), "D# minor");
+	assert_string_equal(an_key_name(15, AN_KEY_FLAT, 0, b, sizeof(b)), "Eb minor");
 	assert_string_equal(an_key_name(21, AN_KEY_CAMELOT, 0, b, sizeof(b)), "8A");
 	assert_string_equal(an_key_name(7, AN_KEY_CAMELOT, 0, b, sizeof(b)), "9B");
 	assert_string_equal(an_key_name(AN_NO_KEY, AN_KEY_SHARP, 0, b, sizeof(b)), "none");

@@ -99,18 +99,24 @@ cp "$out/pop909/key.tsv" "$out/grym-key.tsv"
 echo
 echo "== key, pop909 =="
 score "$bench/pop909/truth.tsv" "$out/grym-key.tsv" --task key
+echo "grym key confidence, right vs wrong answers: $(python3 bench/conf_auc.py \
+	"$bench/score.py" "$bench/pop909/truth.tsv" "$out/grym-key.tsv" key)"
 echo
 echo "== tempo, pop909 =="
 score "$bench/pop909/truth.tsv" "$out/grym-tempo-pop.tsv" \
 	$( [ -f "$out/aubio-tempo-pop.tsv" ] && echo "$out/aubio-tempo-pop.tsv") --task tempo
 echo "grym labelled tempo among answer + alternates: $(python3 bench/tempo_cover.py \
 	"$bench/pop909/truth.tsv" "$out/grym-tempo-pop.tsv")"
+echo "grym tempo confidence, right (Acc1) vs wrong answers: $(python3 bench/conf_auc.py \
+	"$bench/score.py" "$bench/pop909/truth.tsv" "$out/grym-tempo-pop.tsv" tempo)"
 echo
 echo "== tempo, groove (drums) =="
 score "$bench/groove/truth.tsv" "$out/grym-tempo-drums.tsv" \
 	$( [ -f "$out/aubio-tempo-drums.tsv" ] && echo "$out/aubio-tempo-drums.tsv") --task tempo
 echo "grym labelled tempo among answer + alternates: $(python3 bench/tempo_cover.py \
 	"$bench/groove/truth.tsv" "$out/grym-tempo-drums.tsv")"
+echo "grym tempo confidence, right (Acc1) vs wrong answers: $(python3 bench/conf_auc.py \
+	"$bench/score.py" "$bench/groove/truth.tsv" "$out/grym-tempo-drums.tsv" tempo)"
 
 # grym / peer ratios from score.py's table rows (| name | n | Acc1 | Acc2 | ...)
 ratio() { # truth grym.tsv peer.tsv label
